@@ -1,0 +1,33 @@
+# Quick start: `make demo` (set up + run on samples/) and `make test` (set up + run the suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install bench samples lint clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,samples]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/extractor batch samples --out out/demo
+	@echo
+	@for f in samples/*.pdf; do $(BIN)/extractor extract "$$f"; echo; done | head -80
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+samples: $(STAMP)
+	$(BIN)/python scripts/make_samples.py --out samples
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_speed.py
+	$(BIN)/python scripts/bench_accuracy.py samples
+
+clean:
+	rm -rf $(VENV) out build *.egg-info
