@@ -1,0 +1,96 @@
+"""One exception tree for the whole toolkit.
+
+Every error carries the contract's error ``code`` (see OUTPUT.md), the file it concerns and a
+message that says what to do. Errors pickle cleanly so they cross process-pool boundaries.
+"""
+
+from __future__ import annotations
+
+
+class ExtractorError(Exception):
+    """Base of every error the toolkit raises on purpose."""
+
+    code = "internal"
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+
+    def __reduce__(self):  # keep pickling working for subclasses with keyword-only args
+        return (_rebuild, (type(self), self.message, self.file))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+
+def _rebuild(cls: type[ExtractorError], message: str, file: str | None) -> ExtractorError:
+    return cls(message, file=file)
+
+
+class NotFoundError(ExtractorError, FileNotFoundError):
+    code = "not_found"
+
+
+class NotAPdfError(ExtractorError, ValueError):
+    code = "not_a_pdf"
+
+
+class DamagedPdfError(ExtractorError, ValueError):
+    code = "damaged"
+
+
+class EncryptedPdfError(ExtractorError, PermissionError):
+    code = "encrypted"
+
+
+class NoTextLayerError(ExtractorError):
+    code = "no_text_layer"
+
+
+class GarbledTextError(ExtractorError):
+    code = "garbled_text"
+
+
+class NoIncomeStatementError(ExtractorError, LookupError):
+    code = "no_income_statement"
+
+
+class ExtractionTimeoutError(ExtractorError, TimeoutError):
+    code = "timeout"
+
+
+class InternalError(ExtractorError):
+    code = "internal"
+
+
+class PatternFileError(ExtractorError, ValueError):
+    """A pattern file failed validation; ``problems`` lists every `file:line: key: problem`."""
+
+    code = "patterns"
+
+    def __init__(self, problems: list[str], *, file: str | None = None) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems), file=file)
+
+    def __reduce__(self):
+        return (PatternFileError, (self.problems,), {"file": self.file})
+
+    def __str__(self) -> str:
+        return self.message
+
+
+ERROR_CODES = (
+    "not_found",
+    "not_a_pdf",
+    "damaged",
+    "encrypted",
+    "no_text_layer",
+    "garbled_text",
+    "no_income_statement",
+    "timeout",
+    "internal",
+)

@@ -1,0 +1,117 @@
+"""Label normalisation and classification shared by the locating and matching stages.
+
+Takes printed label text and gives the compact form patterns are matched against (prefixes
+such as 减：/其中：/一、 and suffixes such as (续) stripped, whitespace removed, full-width
+punctuation folded), and classifies lines as statement titles or table-of-contents entries.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from .patternbook import Concept, Pattern, PatternBook
+
+_TOC_LEADER = regex.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{4,}|\.\s\.\s\.)")
+_TRAILING_PAGE = regex.compile(r"(?:\.{2,}|…+|·{2,}|\s{2,})\s*\d{1,4}\s*$")
+_PERIOD_PHRASES = regex.compile(
+    r"(?i)(?:fortheyearended.*|yearended.*|截至.*止年度|\d{4}年(?:度|1[-—－~至]12月)?|\d{4}年\d{1,2}月\d{1,2}日|"
+    r"[(（](?:续|續|continued)[)）]|(?:单位|單位|金额单位)[:：].*|编制单位[:：].*)"
+)
+_TITLE_FORBIDDEN = regex.compile(r"(?i)注释|附注|附註|详见|參見|参见|见|分析|说明|數據|数据|摘要|项目|notesto|see|主要|变动|占")
+_NUMBERING = regex.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?|第[一二三四五六七八九十]+节)")
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width to half-width) with all whitespace removed."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def is_toc_line(text: str) -> bool:
+    return bool(_TOC_LEADER.search(text) or _TRAILING_PAGE.search(text))
+
+
+@dataclass(frozen=True)
+class TitleHit:
+    concept: Concept
+    pattern: Pattern
+    role: str
+    continued: bool
+
+
+def classify_title(text: str, book: PatternBook, max_chars: int = 40) -> TitleHit | None:
+    """A statement title on this line? The line must be short and little else than the title."""
+    compact = fold(text)
+    if not compact or len(compact) > max_chars * 2 or is_toc_line(text):
+        return None
+    continued = bool(regex.search(r"(?i)[(（](?:续|續|continued)[)）]|续表", compact))
+    # priority: the most specific roles first, so 母公司利润表 is not read as 利润表
+    for role in ("combined", "consolidated", "parent", "other", "plain"):
+        for concept in book.by_role("statements", role):
+            hit = concept.search(compact)
+            if not hit:
+                continue
+            pattern, m = hit
+            rest = compact[: m.start()] + "|" + compact[m.end():]
+            if _TITLE_FORBIDDEN.search(rest):
+                return None
+            rest = _PERIOD_PHRASES.sub("", rest)
+            rest = _NUMBERING.sub("", rest.lstrip("|")).strip("|:：")
+            if len(rest) > 12:
+                return None
+            return TitleHit(concept, pattern, role, continued)
+    return None
+
+
+def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | None:
+    """A section heading (notes, MD&A, financial report) on this line?"""
+    compact = fold(text)
+    if not compact or len(compact) > max_chars or is_toc_line(text):
+        return None
+    for concept in book.by_role("statements", "section"):
+        hit = concept.search(compact)
+        if hit:
+            rest = compact[: hit[1].start()] + compact[hit[1].end():]
+            rest = _NUMBERING.sub("", rest)
+            if len(rest) <= 8:
+                return concept
+    return None
+
+
+def normalise_label(text: str, book: PatternBook) -> str:
+    """The compact label items.yaml patterns are matched against."""
+    s = fold(text)
+    prefixes = book.concept("labels", "strip_prefix").patterns
+    suffixes = book.concept("labels", "strip_suffix").patterns
+    changed = True
+    while changed and s:
+        changed = False
+        for p in prefixes:
+            m = p.compiled.match(s)
+            if m and m.end() > 0:
+                s = s[m.end():]
+                changed = True
+        for p in suffixes:
+            m = p.compiled.search(s)
+            if m and m.end() == len(s) and m.start() > 0:
+                s = s[: m.start()]
+                changed = True
+    return s
+
+
+def match_item(label: str, book: PatternBook, roles: tuple[str, ...] = ("target", "neighbour", "foreign")
+               ) -> tuple[Concept, Pattern] | None:
+    """The item concept whose pattern matches the whole normalised label, if any."""
+    norm = normalise_label(label, book)
+    if not norm:
+        return None
+    raw = fold(label)
+    for concept in book.kind("items").values():
+        if concept.role not in roles:
+            continue
+        p = concept.match_full(norm)
+        if p is not None and concept.excluded(raw) is None:
+            return concept, p
+    return None

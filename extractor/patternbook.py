@@ -1,0 +1,291 @@
+"""Load and validate the pattern files (the data lives in patterns/, the code here).
+
+Takes the built-in ``patterns/`` folder plus optional user folders and gives a
+:class:`PatternBook`: compiled patterns per concept, each with an id such as
+``zh-Hans/selling_expense#1`` and the file it came from. Every problem in every file is collected
+and raised at once as ``file:line: key: problem``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import PatternFileError
+
+SCHEMA = "extractor.patterns/1"
+LANGS = ("zh-Hans", "zh-Hant", "en", "any")
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "patterns"
+_PACKAGED_DIR = Path(__file__).resolve().parent / "patterns"
+
+Lang = Literal["zh-Hans", "zh-Hant", "en", "any"]
+
+
+class PatternSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    re: str
+    score: float = Field(1.0, ge=0.0, le=1.0)
+    note: str | None = None
+
+
+class ConceptSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    role: str | None = None
+    unit: str | None = None
+    multiplier: Decimal | None = None
+    currency: str | None = None
+    replace: bool = False
+    patterns: dict[Lang, list[str | PatternSpec]] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+
+    @field_validator("multiplier")
+    @classmethod
+    def _positive(cls, v: Decimal | None) -> Decimal | None:
+        if v is not None and v <= 0:
+            raise ValueError("must be a positive number")
+        return v
+
+
+class PatternFileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    schema_: Literal["extractor.patterns/1"] = Field(alias="schema")
+    kind: Literal["items", "labels", "statements", "periods", "units", "thresholds", "flags"]
+    concepts: dict[str, ConceptSpec] = Field(default_factory=dict)
+    values: dict[str, float | int | str | bool] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str  # "zh-Hans/selling_expense#1"
+    concept: str
+    lang: str
+    source: str  # the regex as written
+    compiled: regex.Pattern[str]
+    score: float
+    file: str
+    line: int
+
+    def fullmatch(self, text: str) -> regex.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def search(self, text: str) -> regex.Match[str] | None:
+        return self.compiled.search(text)
+
+
+@dataclass
+class Concept:
+    name: str
+    kind: str
+    role: str | None
+    description: str
+    patterns: list[Pattern]
+    excludes: list[Pattern]
+    unit: str | None = None
+    multiplier: Decimal | None = None
+    currency: str | None = None
+
+    def match_full(self, text: str) -> Pattern | None:
+        return next((p for p in self.patterns if p.fullmatch(text)), None)
+
+    def search(self, text: str) -> tuple[Pattern, regex.Match[str]] | None:
+        for p in self.patterns:
+            m = p.search(text)
+            if m:
+                return p, m
+        return None
+
+    def excluded(self, text: str) -> Pattern | None:
+        return next((p for p in self.excludes if p.search(text)), None)
+
+
+@dataclass
+class PatternBook:
+    concepts: dict[str, dict[str, Concept]] = field(default_factory=dict)  # kind -> name -> Concept
+    values: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def kind(self, kind: str) -> dict[str, Concept]:
+        return self.concepts.get(kind, {})
+
+    def concept(self, kind: str, name: str) -> Concept:
+        return self.concepts[kind][name]
+
+    def by_role(self, kind: str, role: str) -> list[Concept]:
+        return [c for c in self.kind(kind).values() if c.role == role]
+
+    def value(self, name: str) -> Any:
+        return self.values[name]
+
+
+# --- YAML with line numbers ---------------------------------------------------------------
+
+def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[path + (key,)] = key_node.start_mark.line + 1
+            _node_lines(value_node, path + (key,), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _node_lines(item, path + (i,), out)
+
+
+def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return 1
+
+
+def _read_file(path: Path, problems: list[str]) -> tuple[PatternFileSpec | None, dict[tuple[Any, ...], int]]:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        problems.append(f"{name}:1: (file): cannot read: {e}")
+        return None, {}
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problems.append(f"{name}:{line}: (yaml): {getattr(e, 'problem', None) or e}")
+        return None, {}
+    lines: dict[tuple[Any, ...], int] = {}
+    if node is not None:
+        _node_lines(node, (), lines)
+    if not isinstance(data, dict):
+        problems.append(f"{name}:1: (file): expected a mapping with schema, kind and concepts")
+        return None, lines
+    try:
+        spec = PatternFileSpec.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            # pydantic reports union members as extra loc parts ("str", "PatternSpec"): drop them
+            loc = tuple(p for p in loc if p not in ("str", "PatternSpec", "function-after[_positive(), decimal]"))
+            key = ".".join(str(p) for p in loc) or "(file)"
+            problems.append(f"{name}:{_line_for(lines, loc)}: {key}: {err['msg']}")
+        return None, lines
+    return spec, lines
+
+
+def _compile(
+    source: str, kind: str, lang: str, problems: list[str], where: str
+) -> regex.Pattern[str] | None:
+    flags = regex.IGNORECASE
+    try:
+        return regex.compile(source, flags)
+    except regex.error as e:
+        problems.append(f"{where}: invalid regular expression {source!r}: {e}")
+        return None
+
+
+def _build(
+    spec: PatternFileSpec, path: Path, lines: dict[tuple[Any, ...], int], problems: list[str]
+) -> dict[str, Concept]:
+    out: dict[str, Concept] = {}
+    for cname, cspec in spec.concepts.items():
+        pats: list[Pattern] = []
+        for lang, entries in cspec.patterns.items():
+            for i, entry in enumerate(entries):
+                ps = entry if isinstance(entry, PatternSpec) else PatternSpec(re=entry)
+                loc = ("concepts", cname, "patterns", lang, i)
+                line = _line_for(lines, loc)
+                where = f"{path}:{line}: {'.'.join(map(str, loc))}"
+                if not ps.re.strip():
+                    problems.append(f"{where}: empty pattern")
+                    continue
+                compiled = _compile(ps.re, spec.kind, lang, problems, where)
+                if compiled is None:
+                    continue
+                if compiled.fullmatch(""):
+                    problems.append(f"{where}: pattern matches the empty string")
+                    continue
+                pats.append(Pattern(f"{lang}/{cname}#{i + 1}", cname, lang, ps.re, compiled, ps.score, str(path), line))
+        excl: list[Pattern] = []
+        for i, source in enumerate(cspec.exclude):
+            loc = ("concepts", cname, "exclude", i)
+            line = _line_for(lines, loc)
+            where = f"{path}:{line}: {'.'.join(map(str, loc))}"
+            compiled = _compile(source, spec.kind, "any", problems, where)
+            if compiled is not None:
+                excl.append(Pattern(f"exclude/{cname}#{i + 1}", cname, "any", source, compiled, 1.0, str(path), line))
+        if spec.kind == "units" and cspec.multiplier is None:
+            problems.append(f"{path}:{_line_for(lines, ('concepts', cname))}: concepts.{cname}.multiplier: required for units")
+        out[cname] = Concept(cname, spec.kind, cspec.role, cspec.description, pats, excl,
+                             cspec.unit, cspec.multiplier, cspec.currency)
+        out[cname]._replace = cspec.replace  # type: ignore[attr-defined]
+    return out
+
+
+def _pattern_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def builtin_dir() -> Path:
+    return BUILTIN_DIR if BUILTIN_DIR.is_dir() else _PACKAGED_DIR
+
+
+def check_folder(folder: Path) -> list[str]:
+    """Every problem in a folder of pattern files, as `file:line: key: problem` lines."""
+    problems: list[str] = []
+    if not folder.is_dir():
+        return [f"{folder}:1: (folder): not a directory"]
+    files = _pattern_files(folder)
+    if not files:
+        problems.append(f"{folder}:1: (folder): no .yaml pattern files found")
+    for path in files:
+        spec, lines = _read_file(path, problems)
+        if spec is not None:
+            _build(spec, path, lines, problems)
+    return problems
+
+
+def load(extra_dirs: tuple[str | Path, ...] = ()) -> PatternBook:
+    """The built-in pattern book, extended or overridden by each folder in ``extra_dirs``.
+
+    A concept in a user file is tried before the built-in one of the same name; with
+    ``replace: true`` it replaces it.
+    """
+    return _load_cached(tuple(str(Path(d).resolve()) for d in extra_dirs))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(extra_dirs: tuple[str, ...]) -> PatternBook:
+    problems: list[str] = []
+    book = PatternBook()
+    folders = [builtin_dir()] + [Path(d) for d in extra_dirs]
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(f"{folder}:1: (folder): pattern folder not found")
+            continue
+        for path in _pattern_files(folder):
+            spec, lines = _read_file(path, problems)
+            if spec is None:
+                continue
+            book.files.append(str(path))
+            book.values.update(spec.values)
+            built = _build(spec, path, lines, problems)
+            target = book.concepts.setdefault(spec.kind, {})
+            for name, concept in built.items():
+                old = target.get(name)
+                if old is None or getattr(concept, "_replace", False):
+                    target[name] = concept
+                else:
+                    old.patterns = concept.patterns + old.patterns
+                    old.excludes = concept.excludes + old.excludes
+                    old.role = concept.role or old.role
+    if problems:
+        raise PatternFileError(problems)
+    return book
