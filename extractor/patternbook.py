@@ -57,7 +57,7 @@ class ConceptSpec(BaseModel):
 class PatternFileSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     schema_: Literal["extractor.patterns/1"] = Field(alias="schema")
-    kind: Literal["items", "labels", "statements", "periods", "units", "thresholds", "flags"]
+    kind: Literal["items", "labels", "statements", "periods", "units", "thresholds", "flags", "meta"]
     concepts: dict[str, ConceptSpec] = Field(default_factory=dict)
     values: dict[str, float | int | str | bool] = Field(default_factory=dict)
 

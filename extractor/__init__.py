@@ -1,0 +1,15 @@
+"""extractor: R&D, selling and revenue figures from Chinese annual report PDFs, with provenance.
+
+Public API::
+
+    from extractor import extract, extract_report
+    report = extract("report.pdf")          # raises ExtractorError subclasses
+    report.to_json()                         # the contract in OUTPUT.md
+"""
+
+from .errors import ExtractorError
+from .extract import Options, extract, extract_report
+from .model import Figure, Flag, Report
+
+__all__ = ["ExtractorError", "Figure", "Flag", "Options", "Report", "extract", "extract_report"]
+__version__ = "0.1.0"

@@ -1,0 +1,123 @@
+"""Thin command-line interface: parse arguments, call the library, print.
+
+Exit codes: 0 ok/partial (or a batch that ran), 1 a report that ended in error or invalid
+pattern files, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import patternbook
+from .batch import run_batch
+from .errors import PatternFileError
+from .extract import Options, extract_report
+from .explain import render_explain
+from .ratio import DEFINITIONS
+from .writers import render_table
+
+_patterns_opt = click.option("--patterns", "patterns", multiple=True, type=click.Path(file_okay=False),
+                             help="Folder of pattern files that add to or override the built-in ones (repeatable).")
+_ratio_opt = click.option("--ratio", "ratio", type=click.Choice(DEFINITIONS), default="signed_multiple",
+                          show_default=True, help="Definition of the R&D vs selling ratio's `value`.")
+_timeout_opt = click.option("--timeout", type=float, default=120.0, show_default=True,
+                            help="Seconds allowed per report (0 for no limit).")
+
+
+def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Options:
+    if patterns:
+        try:
+            patternbook.load(tuple(patterns))
+        except PatternFileError as e:
+            click.echo("pattern files are invalid:\n" + str(e), err=True)
+            sys.exit(1)
+    return Options(tuple(patterns), ratio, timeout or None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="extractor")
+def main() -> None:
+    """Read R&D, selling and revenue lines from annual report PDFs, with evidence."""
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the result contract (OUTPUT.md) as JSON.")
+@_patterns_opt
+@_ratio_opt
+@_timeout_opt
+def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, timeout: float) -> None:
+    """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
+    result = extract_report(report, _options(patterns, ratio, timeout))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(render_table(result))
+    if result.status == "error":
+        err = result.error or {}
+        click.echo(f"error: {report}: [{err.get('code')}] {err.get('message')}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=True))
+@_patterns_opt
+def explain(report: str, patterns: tuple[str, ...]) -> None:
+    """Show, per item, the candidates considered and why one was chosen (for pattern writers)."""
+    result = extract_report(report, _options(patterns, "signed_multiple", None))
+    click.echo(render_explain(result))
+    if result.status == "error":
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder for results.jsonl and figures.csv.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Reports processed in parallel.")
+@click.option("--strict", is_flag=True, help="Stop at the first report that fails.")
+@_patterns_opt
+@_ratio_opt
+@_timeout_opt
+def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
+          timeout: float) -> None:
+    """Process every PDF under FOLDER (recursively); failures are recorded and the batch goes on."""
+    options = _options(patterns, ratio, timeout)
+
+    def progress(i: int, n: int, j: dict) -> None:
+        status = j["status"] if j["status"] != "error" else f"error [{j['error']['code']}]"
+        click.echo(f"[{i}/{n}] {j['file']}: {status}", err=True)
+
+    res = run_batch(Path(folder), Path(out), options, jobs=jobs, strict=strict, progress=progress)
+    click.echo(f"{res.total} reports: {res.ok} ok, {res.partial} partial, {res.failed} failed -> "
+               f"{res.out / 'results.jsonl'}, {res.out / 'figures.csv'}")
+    if strict and res.failed:
+        sys.exit(1)
+
+
+@main.group()
+def patterns() -> None:
+    """Work with pattern files."""
+
+
+@patterns.command("check")
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
+def patterns_check(folder: str | None) -> None:
+    """Validate the pattern files in FOLDER (default: the built-in ones); list every problem."""
+    target = Path(folder) if folder else patternbook.builtin_dir()
+    problems = patternbook.check_folder(target)
+    if problems:
+        for p in problems:
+            click.echo(p)
+        click.echo(f"{len(problems)} problem(s) in {target}", err=True)
+        sys.exit(1)
+    n = len(list(target.glob("*.y*ml")))
+    click.echo(f"{target}: {n} pattern file(s) OK")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

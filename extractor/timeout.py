@@ -1,0 +1,31 @@
+"""A per-report deadline that works inside batch worker processes (Unix signals)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from .errors import ExtractionTimeoutError
+
+
+@contextmanager
+def deadline(seconds: float | None, file: str) -> Iterator[None]:
+    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):  # noqa: ARG001
+        raise ExtractionTimeoutError(f"extraction took longer than {seconds:g} s; raise --timeout or "
+                                     "check the file (very large or damaged?)", file=file)
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

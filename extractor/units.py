@@ -1,0 +1,45 @@
+"""Find a statement's unit line (单位：元, 人民币千元, RMB'000 …) and its multiplier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .document import Line
+from .labels import fold
+from .patternbook import PatternBook
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit: str
+    multiplier: Decimal
+    currency: str
+    printed: str  # the line the unit was read from
+    pattern: str  # pattern id, or "default"
+
+    @property
+    def found(self) -> bool:
+        return self.pattern != "default"
+
+
+DEFAULT = Unit("元", Decimal(1), "CNY", "", "default")
+
+
+def unit_of_text(text: str, book: PatternBook) -> Unit | None:
+    compact = fold(text)
+    for concept in book.kind("units").values():  # file order: longer units first
+        hit = concept.search(compact)
+        if hit is not None:
+            return Unit(concept.unit or concept.name, concept.multiplier or Decimal(1),
+                        concept.currency or "CNY", text.strip(), hit[0].id)
+    return None
+
+
+def find_unit(lines: list[Line], book: PatternBook) -> Unit:
+    """The first unit named in the given header lines (title, unit line, column headers)."""
+    for line in lines:
+        unit = unit_of_text(line.text, book)
+        if unit is not None:
+            return unit
+    return DEFAULT
