@@ -1,0 +1,24 @@
+"""Shared fixtures: where the real reports and samples live, and small PDFs built on the fly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "real-reports"
+SAMPLES = ROOT / "samples"
+
+
+def real_expected() -> list[dict]:
+    f = REAL / "expected.json"
+    return json.loads(f.read_text(encoding="utf-8")) if f.exists() else []
+
+
+@pytest.fixture
+def real_dir() -> Path:
+    if not (REAL / "expected.json").exists():
+        pytest.skip(f"real reports not available at {REAL} (they live in ../shared/real-reports)")
+    return REAL

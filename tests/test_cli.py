@@ -1,0 +1,102 @@
+"""The CLI as users and scripts meet it: outputs, exit codes and one-line errors, never tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+import pymupdf
+import pytest
+from click.testing import CliRunner
+
+from extractor.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def make_pdf(path, text_pages=("hello",)):
+    doc = pymupdf.open()
+    for t in text_pages:
+        page = doc.new_page()
+        if t:
+            page.insert_text((72, 72), t)
+    doc.save(path)
+    return path
+
+
+BAD_INPUTS = {
+    "not_found": lambda d: d / "missing.pdf",
+    "not_a_pdf": lambda d: (d / "notes.pdf").write_text("just text") and d / "notes.pdf",
+    "damaged": lambda d: (d / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<<" + b"\x00" * 50) and d / "cut.pdf",
+    "no_text_layer": lambda d: make_pdf(d / "scan.pdf", ("",) * 5),
+    "no_income_statement": lambda d: make_pdf(d / "letter.pdf", ("Dear shareholders, " * 5,) * 3),
+}
+
+
+def _encrypted(d):
+    p = d / "locked.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "secret")
+    doc.save(p, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
+    return p
+
+
+BAD_INPUTS["encrypted"] = _encrypted
+
+
+@pytest.mark.parametrize("code", sorted(BAD_INPUTS))
+def test_bad_input_gives_code_and_one_line(tmp_path, code):
+    path = BAD_INPUTS[code](tmp_path)
+    res = run("extract", str(path), "--json")
+    assert res.exit_code == 1
+    out = json.loads(res.stdout)
+    assert out["status"] == "error" and out["error"]["code"] == code
+    assert "Traceback" not in res.output
+    err_lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(err_lines) == 1 and str(path) in err_lines[0] and code in err_lines[0]
+
+
+def test_usage_error_exit_2():
+    assert run("extract").exit_code == 2
+    assert run("bogus").exit_code == 2
+
+
+def test_patterns_check_builtin_ok():
+    res = run("patterns", "check")
+    assert res.exit_code == 0 and "OK" in res.stdout
+
+
+def test_patterns_check_lists_problems(tmp_path):
+    (tmp_path / "x.yaml").write_text("schema: extractor.patterns/1\nkind: items\nconcepts:\n  a:\n    patterns:\n"
+                                     "      en: ['(']\n", encoding="utf-8")
+    res = run("patterns", "check", str(tmp_path))
+    assert res.exit_code == 1
+    assert f"{tmp_path / 'x.yaml'}:6: concepts.a.patterns.en.0: invalid regular expression" in res.stdout
+
+
+def test_bad_user_patterns_stop_extract(tmp_path):
+    (tmp_path / "x.yaml").write_text("schema: 1\n", encoding="utf-8")
+    res = run("extract", "whatever.pdf", "--patterns", str(tmp_path))
+    assert res.exit_code == 1 and "x.yaml:1: schema" in res.stderr
+
+
+def test_batch_goes_on_after_failures(tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "bad.pdf").write_text("not a pdf")
+    make_pdf(src / "sub" / "letter.pdf", ("hello " * 20,))
+    out = tmp_path / "out"
+    res = run("batch", str(src), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert {r["error"]["code"] for r in rows} == {"not_a_pdf", "no_income_statement"}
+    assert (out / "figures.csv").read_text(encoding="utf-8-sig").startswith("file,status,error_code")
+
+
+def test_every_command_is_documented():
+    readme = (__import__("pathlib").Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for cmd in ("extract", "explain", "batch", "patterns check"):
+        assert f"extractor {cmd}" in readme
+    for opt in ("--json", "--patterns", "--ratio", "--timeout", "--jobs", "--strict", "--out"):
+        assert opt in readme
