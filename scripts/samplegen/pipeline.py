@@ -1,0 +1,126 @@
+"""One report end to end: data -> blocks -> pages -> PDF -> verification -> truth JSON."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from . import build_cas, build_ifrs
+from .common import Ctx
+from .data import generate
+from .layout import Document, Spacer, Table, collect_tags, paginate, resolve_toc
+from .truth import build_truth, clean_margins, compute_flags
+from .variants import Variant
+
+
+class GenerationError(RuntimeError):
+    pass
+
+
+def producer_module(name: str):  # type: ignore[no-untyped-def]
+    from . import render_docx, render_html, render_reportlab
+    return {"reportlab": render_reportlab, "libreoffice": render_docx, "chromium": render_html}[name]
+
+
+def unavailable_reason(name: str) -> str | None:
+    return producer_module(name).available()
+
+
+def build_document(stem: str, seed: int, v: Variant) -> tuple[Document, dict[str, object]]:
+    d = generate(seed, v)
+    flags = compute_flags(d)
+    if sorted(flags) != sorted(v.flags):
+        raise GenerationError(f"{stem}: planted {sorted(v.flags)} but the data imply {sorted(flags)}")
+    problems = clean_margins(d, flags)
+    if problems:
+        raise GenerationError(f"{stem}: clean report too close to a threshold: {problems}")
+    ctx = Ctx(v, d, random.Random(seed * 7919 + 1))
+    (build_cas if v.language == "zh-Hans" else build_ifrs).build(ctx)
+    pages, tags = _paginate_with_break(ctx, v)
+    resolve_toc(pages, tags)
+    y = d.year
+    if v.language == "zh-Hans":
+        if v.style == "bse":
+            hl, hr, foot, label = f"{d.short_name}　{d.code}", f"{y}年年度报告", "n", ""
+        elif v.style == "ashare" and d.code.startswith("60"):
+            hl, hr, foot, label = "", f"{y}年年度报告", "n / N", ""
+        else:
+            hl, hr, foot, label = "", f"{d.company}{y}年年度报告全文", "n", ""
+        title = f"{d.company}{y}年年度报告"
+    elif v.language == "zh-Hant":
+        hl, hr, foot, label = d.company, f"{y}年年度報告", "label n", f"{y}年年度報告"
+        title = f"{d.company}{y}年年度報告"
+    else:
+        hl, hr, foot, label = d.company_en, f"Annual Report {y}", "label n", f"Annual Report {y}"
+        title = f"{d.company_en} Annual Report {y}"
+    doc = Document(v.language, title, hl, hr, foot, label, pages, tags, fake_bold=v.fake_bold)
+    truth = build_truth(stem, d, ctx.facts, tags)
+    return doc, truth
+
+
+def _is_split(pages, tags) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """(rows on the first page, rows in total) of the income statement, or None if not found."""
+    first = tags.get("is:title", [0])[0]
+    counts = []
+    for p in pages:
+        for b in p.blocks:
+            if isinstance(b, Table) and b.rows and (b.rows[0].tag or "").startswith("is:"):
+                counts.append((p.number, len(b.rows)))
+    if not counts:
+        return None
+    return (counts[0][1] if counts[0][0] == first else 0), sum(c for _, c in counts)
+
+
+def _paginate_with_break(ctx: Ctx, v: Variant):  # type: ignore[no-untyped-def]
+    pages, tags = paginate(ctx.blocks)
+    split = _is_split(pages, tags)
+    if split is None:
+        raise GenerationError("income statement not found in the built document")
+    first, total = split
+    if not v.statement_page_break:
+        if first != total:
+            raise GenerationError(f"income statement ({total} rows) does not fit on one page")
+        return pages, tags
+    # Steer where the statement breaks with a spacer before its title: revenue on the first page,
+    # and at least a few rows carried over to the next.
+    idx = next(i for i, b in enumerate(ctx.blocks) if getattr(b, "tag", None) == "is:title") - 1
+    assert isinstance(ctx.blocks[idx], Spacer)
+    lo, hi = 5, total - 6
+    for h in range(0, 700, 6):
+        ctx.blocks[idx] = Spacer(float(h))
+        pages, tags = paginate(ctx.blocks)
+        first, _ = _is_split(pages, tags) or (0, 0)
+        if lo <= first <= hi:
+            return pages, tags
+    raise GenerationError("could not make the income statement break across a page")
+
+
+def generate_report(stem: str, seed: int, v: Variant, out_dir: Path) -> dict[str, object]:
+    doc, truth = build_document(stem, seed, v)
+    pdf = out_dir / f"{stem}.pdf"
+    producer_module(v.producer).render(doc, pdf)
+    verify(pdf, doc, truth)
+    (out_dir / f"{stem}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
+                                                encoding="utf-8")
+    return truth
+
+
+def verify(pdf: Path, doc: Document, truth: dict[str, object]) -> None:
+    """The producer must have kept our pagination: same page count, every printed figure on its page."""
+    import pymupdf
+
+    with pymupdf.open(pdf) as d:
+        if len(d) != len(doc.pages):
+            raise GenerationError(f"{pdf.name}: {len(d)} pages produced, {len(doc.pages)} laid out "
+                                  "(a page overflowed; the producer's metrics differ from layout.py)")
+        for item, periods in truth["figures"].items():  # type: ignore[union-attr]
+            for per, f in periods.items():
+                text = compact(d[f["page"] - 1].get_text())
+                if compact(f["printed"]) not in text:
+                    raise GenerationError(f"{pdf.name}: {item}/{per} printed {f['printed']!r} not on page {f['page']}")
+
+
+def compact(s: str) -> str:
+    return "".join(s.split())

@@ -1,0 +1,2 @@
+def available():  # type: ignore[no-untyped-def]
+    return "not yet"
