@@ -18,6 +18,15 @@ NOTE_LABELS = {
 }
 
 
+# Balance-sheet lines that real statements print even when empty; used to move the end of the
+# balance sheet (and so the start of the income statement) down the page.
+OPTIONAL_BS_ROWS = [("租赁负债", "递延收益"), ("长期应付款", "递延收益"), ("预计负债", "递延收益"),
+                    ("递延所得税负债", "非流动负债合计"), ("其他非流动负债", "非流动负债合计"),
+                    ("其他权益工具", "资本公积"), ("其中：优先股", "资本公积"), ("永续债", "资本公积"),
+                    ("减：库存股", "盈余公积"), ("其他综合收益", "盈余公积"), ("专项储备", "盈余公积"),
+                    ("一般风险准备", "未分配利润")]
+
+
 def _sections(v_style: str) -> dict[str, str]:
     if v_style == "bse":
         return {"notice": "第一节 重要提示、目录和释义", "profile": "第二节 公司概况",
@@ -381,7 +390,10 @@ def statements(ctx: Ctx, sec: dict[str, str]) -> None:
     if not v.statement_page_break:
         ctx.add(PageBreak())
     else:
-        ctx.add(Spacer(0.0))  # placeholder adjusted by the caller to steer where the table breaks
+        ctx.add(Spacer(0.0))  # placeholder: the pipeline steers where the table breaks
+        ncols = len(ctx.blocks[-2].columns) if hasattr(ctx.blocks[-2], "columns") else 4  # type: ignore[union-attr]
+        for label, before in OPTIONAL_BS_ROWS:
+            ctx.pad_rows.append((Row([label] + [""] * (ncols - 1), indent=1), before))
     ctx.heading(t_is, 2, tag="is:title", align="center", toc=1)
     ctx.add(Para(unit_line(ctx), size=9, align="right", keep_next=True))
     built = make_statement(ctx, "is", t_is, "is")

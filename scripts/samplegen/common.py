@@ -34,6 +34,10 @@ class Ctx:
     facts: Facts = field(default_factory=Facts)
     notes_no: dict[str, int] = field(default_factory=dict)
     toc: list[TocLine] = field(default_factory=list)
+    # Optional material the paginator may add before the income statement to steer where it breaks:
+    # blank rows for the preceding table (row, insert-before label) and extra paragraphs.
+    pad_rows: list[tuple[Row, str]] = field(default_factory=list)
+    pad_blocks: list[Block] = field(default_factory=list)
 
     def add(self, *bs: Block) -> None:
         self.blocks.extend(bs)
@@ -122,7 +126,8 @@ def filler(ctx: Ctx, n: int) -> None:
     pool = {"zh-Hans": ZH_FILLER, "zh-Hant": HANT_FILLER, "en": EN_FILLER}[ctx.v.language]
     picks = ctx.rng.sample(pool, min(n, len(pool)))
     for s in picks:
-        ctx.para(s + (ctx.rng.choice(pool) if ctx.rng.random() < 0.5 else ""))
+        sep = " " if ctx.v.language == "en" else ""
+        ctx.para(s + (sep + ctx.rng.choice(pool) if ctx.rng.random() < 0.5 else ""))
 
 
 def spacer(ctx: Ctx, h: float) -> None:

@@ -83,18 +83,43 @@ def _paginate_with_break(ctx: Ctx, v: Variant):  # type: ignore[no-untyped-def]
         if first != total:
             raise GenerationError(f"income statement ({total} rows) does not fit on one page")
         return pages, tags
-    # Steer where the statement breaks with a spacer before its title: revenue on the first page,
-    # and at least a few rows carried over to the next.
+    # Steer where the statement breaks: revenue on the first page and a few rows carried over. Prefer
+    # natural material (balance-sheet row heights, empty balance-sheet lines, extra paragraphs) over
+    # white space, which is the last resort.
     idx = next(i for i, b in enumerate(ctx.blocks) if getattr(b, "tag", None) == "is:title") - 1
     assert isinstance(ctx.blocks[idx], Spacer)
-    lo, hi = 5, total - 6
-    for h in range(0, 700, 6):
-        ctx.blocks[idx] = Spacer(float(h))
-        pages, tags = paginate(ctx.blocks)
-        first, _ = _is_split(pages, tags) or (0, 0)
-        if lo <= first <= hi:
-            return pages, tags
+    prev = next((b for b in reversed(ctx.blocks[:idx]) if isinstance(b, Table)), None)
+    bs_tables = [b for b in ctx.blocks[:idx] if isinstance(b, Table) and b.rows
+                 and (b.rows[0].tag or "").split(":")[0] in ("bs", "pbs")]
+    base_rows = list(prev.rows) if prev is not None else []
+    # Half the time split early, as in reports whose expense lines sit on the next page.
+    lo, hi = (4, 9) if ctx.rng.random() < 0.5 else (5, total - 6)
+    heights = [14.0, 15.0, 16.0, 17.0, 18.0]
+    combos = [(h1, h2) for h1 in heights for h2 in heights] if len(bs_tables) >= 2 else [(h, h) for h in heights]
+    for spacer_h in [0.0, 12.0, 24.0, 36.0, 48.0]:
+        for k_blocks in range(len(ctx.pad_blocks) + 1):
+            for k_rows in range(0, len(ctx.pad_rows) + 1, 3):
+                if prev is not None:
+                    prev.rows = _with_rows(base_rows, ctx.pad_rows[:k_rows])
+                for combo in combos:
+                    for t, rh in zip(bs_tables, combo):
+                        t.row_h = rh
+                    blocks = (ctx.blocks[:idx] + list(ctx.pad_blocks[:k_blocks]) + [Spacer(spacer_h)]
+                              + ctx.blocks[idx + 1:])
+                    pages, tags = paginate(blocks)
+                    first, _ = _is_split(pages, tags) or (0, 0)
+                    if lo <= first <= hi:
+                        ctx.blocks[:] = blocks
+                        return pages, tags
     raise GenerationError("could not make the income statement break across a page")
+
+
+def _with_rows(rows, extra):  # type: ignore[no-untyped-def]
+    out = list(rows)
+    for row, before in extra:
+        at = next((i for i, r in enumerate(out) if r.cells[0].replace("\n", "").startswith(before)), len(out))
+        out.insert(at, row)
+    return out
 
 
 def generate_report(stem: str, seed: int, v: Variant, out_dir: Path) -> dict[str, object]:
