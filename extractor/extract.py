@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import patternbook
 from .document import Document, Line, open_document
+from .checks import run_checks
 from .errors import ExtractorError, GarbledTextError, InternalError, NoIncomeStatementError, NoTextLayerError
 from .items import ItemsRead, read_items
 from .locate import Located, Region, locate
@@ -135,6 +136,7 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
                     for c in best.layouts[0].columns],
         "columns_from": best.layouts[0].source,
     }
+    report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))
     rnd = report.figure("rnd_expense")
     sel = report.figure("selling_expense")

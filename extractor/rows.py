@@ -138,48 +138,60 @@ def _classify_cell(text: str, book: PatternBook) -> tuple[str | None, int | None
     return period, year, entity
 
 
-def find_layout(lines: list[Line], book: PatternBook, page: int) -> Layout | None:
-    """Read the period columns from the header lines at the top of a page's part of the region."""
-    columns: list[Column] = []
+def _entity_marks(line: Line, book: PatternBook) -> list[tuple[float, str]]:
+    """Cells of a line that name only an entity (合并 / 公司) over column pairs."""
+    marks = []
+    for cell in header_cells(line):
+        period, year, entity = _classify_cell(join_words(cell), book)
+        if entity and not (period or year):
+            marks.append(((cell[0].x0 + cell[-1].x1) / 2, entity))
+    return marks
+
+
+def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layout | None:
+    """The period columns if this line is a header row (two or more period cells)."""
+    found: list[Column] = []
+    extra: list[Column] = []  # 变动比例 / 同比增减 …: not a period, but words below belong to it
     note_cx = None
-    entity_marks: list[tuple[float, str]] = []
-    header_text = ""
+    for cell in header_cells(line):
+        text = join_words(cell)
+        compact = fold(text)
+        x0, x1 = min(w.x0 for w in cell), max(w.x1 for w in cell)
+        if _NOTE_HEADER.match(compact):
+            note_cx = (x0 + x1) / 2
+            continue
+        period, year, entity = _classify_cell(text, book)
+        if period or year:
+            found.append(Column((x0 + x1) / 2, x0, x1, text, period, year, entity))
+        elif found and not _LABEL_HEADER.match(compact):
+            extra.append(Column((x0 + x1) / 2, x0, x1, text))
+    if len(found) < 2:
+        return None
+    columns = sorted(found + [c for c in extra if c.cx > found[0].cx], key=lambda c: c.cx)
+    _assign_periods(columns)
+    marks = _entity_marks(above, book) if above is not None else []
+    if not marks:
+        marks = [(c.cx, c.entity) for c in columns if c.entity]
+    _resolve_entities(columns, marks)
+    layout = Layout(columns, note_cx, "header", line.text)
+    if any(c.period is None for c in found):
+        layout.reasons.append("some columns have no period in the header")
+    return layout
+
+
+def find_layout(lines: list[Line], book: PatternBook, page: int) -> Layout | None:
+    """The first header row among the first lines of a page's part of a region."""
+    above = None
     for line in lines[:14]:
         if line.page != page:
             continue
         if _looks_like_item_row(line, book):
             break
-        cells = header_cells(line)
-        found: list[Column] = []
-        for cell in cells:
-            text = join_words(cell)
-            compact = fold(text)
-            if _NOTE_HEADER.match(compact):
-                note_cx = (cell[0].x0 + cell[-1].x1) / 2
-                continue
-            period, year, entity = _classify_cell(text, book)
-            x0, x1 = min(w.x0 for w in cell), max(w.x1 for w in cell)
-            if entity and not (period or year):
-                entity_marks.append(((x0 + x1) / 2, entity))
-                continue
-            if period or year:
-                found.append(Column((x0 + x1) / 2, x0, x1, text, period, year, entity))
-        if len(found) >= 2 and not columns:
-            columns = found
-            header_text = line.text
-    if len(columns) < 2:
-        return None
-    _assign_periods(columns)
-    for cx, entity in entity_marks:
-        for c in columns:
-            # an entity label spans its pair of columns; the nearest pair gets it
-            if c.entity is None and abs(c.cx - cx) <= 1.2 * max(30.0, _pair_width(columns)):
-                c.entity = entity
-    _resolve_entities(columns, entity_marks)
-    layout = Layout(columns, note_cx, "header", header_text)
-    if any(c.period is None for c in columns):
-        layout.reasons.append("some columns have no period in the header")
-    return layout
+        layout = layout_from_line(line, above, book)
+        if layout is not None:
+            return layout
+        above = line
+    return None
 
 
 def _pair_width(columns: list[Column]) -> float:
@@ -261,25 +273,43 @@ def _split_line(line: Line, layout: Layout) -> tuple[list[Word], str | None, dic
 
 
 def build_rows(lines: list[Line], book: PatternBook) -> tuple[list[Row], list[Layout]]:
-    """Rows of a region, page by page, with wrapped labels joined to their amounts."""
+    """Rows of a region, page by page, with wrapped labels joined to their amounts.
+
+    A header row switches the layout from where it stands (a page may hold two tables); a page
+    without one carries the columns over from the page before.
+    """
     rows: list[Row] = []
     layouts: list[Layout] = []
-    pages = sorted({line.page for line in lines})
     layout: Layout | None = None
-    for page in pages:
+    for page in sorted({line.page for line in lines}):
         page_lines = [line for line in lines if line.page == page]
-        own = find_layout(page_lines, book, page)
-        if own is not None:
-            layout = own
-        elif layout is not None:
+        if layout is not None:
             layout = Layout(layout.columns, layout.note_cx, "inherited", layout.header_text,
                             [f"page {page + 1} has no header row: columns carried over from the page before"])
-        else:
-            layout = infer_layout(lines, book)
-            if layout is None:
+        segment: list[Line] = []
+        above: Line | None = None
+        for line in page_lines:
+            own = None if _looks_like_item_row(line, book) else layout_from_line(line, above, book)
+            above = line
+            if own is None:
+                segment.append(line)
                 continue
-        layouts.append(layout)
-        rows.extend(_page_rows(page_lines, layout, book, page))
+            if layout is not None and segment:
+                rows.extend(_page_rows(segment, layout, book, page))
+                if layout not in layouts:
+                    layouts.append(layout)
+            segment = []
+            layout = own
+        if segment:
+            if layout is None:
+                layout = infer_layout(lines, book)
+                if layout is None:
+                    continue
+            rows.extend(_page_rows(segment, layout, book, page))
+            if layout not in layouts:
+                layouts.append(layout)
+        elif layout is not None and layout not in layouts:
+            layouts.append(layout)
     return rows, layouts
 
 
@@ -288,8 +318,8 @@ def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) 
     pending: tuple[list[Word], Line] | None = None  # a label line still waiting for its amounts
     for line in lines:
         label, note, cells = _split_line(line, layout)
-        has_amounts = any(parse_amount(join_words(ws)) is not None for ws in cells.values())
-        if not has_amounts:
+        # any text in the amount columns (a percentage, 不适用) makes this a row, not a label fragment
+        if not cells:
             if not label:
                 continue
             label_text = join_words(label)

@@ -43,3 +43,15 @@ def find_unit(lines: list[Line], book: PatternBook) -> Unit:
         if unit is not None:
             return unit
     return DEFAULT
+
+
+def unit_above(lines: list[Line], y: float, page: int, book: PatternBook, max_chars: int = 30) -> Unit:
+    """The unit of the short unit line nearest above ``y`` on ``page`` (sentences are skipped)."""
+    above = [line for line in lines if line.page == page and line.y1 <= y + 1]
+    for line in reversed(above):
+        if len(line.compact) > max_chars:
+            continue
+        unit = unit_of_text(line.text, book)
+        if unit is not None:
+            return unit
+    return DEFAULT

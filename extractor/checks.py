@@ -1,0 +1,162 @@
+"""Cross-checks and R&D fallbacks: the statement against the notes and the MD&A.
+
+Takes the report with its statement figures and gives (in place): a ``checks`` list on each
+figure (what was compared, the other value and page, pass/fail), confidence lowered where a
+check fails, R&D from the notes or the MD&A when the statement has no R&D line (labelled by
+``source``), and ``rnd_investment`` (total R&D input, never substituted for ``rnd_expense``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .document import Document
+from .mdna import MdnaRead, read_mdna
+from .model import PERIODS, Check, Figure, Flag, Report
+from .notes import NoteTable, find_note, row_value
+from .patternbook import PatternBook
+
+if TYPE_CHECKING:
+    from .extract import StatementRead
+
+NOTE_ITEMS = ("selling_expense", "rnd_expense", "admin_expense")
+# confidence factors: the notes are audited and printed from the same ledger, the MD&A is not
+FAIL_NOTES = 0.7
+FAIL_MDNA = 0.8
+FAIL_MDNA_AFTER_NOTES_PASS = 0.97
+FROM_NOTES = 0.85
+FROM_MDNA = 0.7
+
+
+def _tolerance(*multipliers: Decimal) -> Decimal:
+    # a table printed in 万元 agrees with one in 元 only to half its last printed unit
+    return max([Decimal("0.01")] + [m / 2 for m in multipliers if m > 1])
+
+
+def _agree(a: Decimal, b: Decimal, *multipliers: Decimal) -> bool:
+    return abs(a - b) <= _tolerance(*multipliers)
+
+
+def run_checks(report: Report, doc: Document, read: StatementRead, book: PatternBook) -> list[Flag]:
+    stmt_end = read.region.pages[-1] + 1
+    mdna = read_mdna(doc, book, read.region.pages[0])
+    notes: dict[str, NoteTable | None] = {}
+    for item in NOTE_ITEMS:
+        if any(report.figures[item][p] for p in PERIODS) or item == "admin_expense":
+            notes[item] = find_note(doc, book, item, stmt_end, read.unit)
+    _rnd_fallback(report, notes.get("admin_expense"), mdna, book)
+    investment = mdna.investment_json()
+    if investment:
+        report.extra_figures["rnd_investment"] = investment
+    flags: list[Flag] = []
+    for item in NOTE_ITEMS:
+        for period in PERIODS:
+            fig = report.figures[item][period]
+            if fig is None:
+                continue
+            if fig.source == "income_statement":
+                _check_notes(fig, item, period, notes.get(item), book)
+                _check_mdna_expense(fig, item, period, mdna)
+                if item == "rnd_expense":
+                    _check_mdna_rnd(fig, period, mdna)
+            elif fig.source == "notes":
+                _check_mdna_rnd(fig, period, mdna)
+            failed = [c for c in fig.checks if not c.passed]
+            if failed:
+                flags.append(Flag(
+                    "cross_check_failed", "medium",
+                    f"{item} ({period}) {fig.value:,.2f} on page {fig.page} disagrees with "
+                    + "; ".join(f"{c.name} {c.other_value:,.2f} on page {c.other_page}" for c in failed),
+                    {"item": item, "period": period, "value": float(fig.value), "page": fig.page,
+                     "checks": [c.to_json() for c in failed]}, kind="quality"))
+    return flags
+
+
+def _adjust(fig: Figure, check: Check, factor: float) -> None:
+    fig.checks.append(check)
+    if not check.passed:
+        fig.confidence *= factor
+        fig.notes.append(f"check {check.name} failed: {check.detail}")
+
+
+def _check_notes(fig: Figure, item: str, period: str, note: NoteTable | None, book: PatternBook) -> None:
+    if note is None:
+        return
+    total = note.total_row(book)
+    got = row_value(total, period, note.unit) if total is not None else None
+    if got is None:
+        return
+    value, printed, _bbox = got
+    ok = _agree(fig.value, value, fig.multiplier, note.unit.multiplier)
+    detail = (f"notes {note.heading.text.strip()!r} total {printed} on page {total.page + 1}"
+              + (" equals the statement line" if ok else f" differs from the statement's {fig.printed}"))
+    _adjust(fig, Check("notes_total", ok, value, total.page + 1, detail, printed), FAIL_NOTES)
+
+
+def _notes_passed(fig: Figure) -> bool:
+    return any(c.name == "notes_total" and c.passed for c in fig.checks)
+
+
+def _check_mdna_expense(fig: Figure, item: str, period: str, mdna: MdnaRead) -> None:
+    other = mdna.expenses.get(item, {}).get(period)
+    if other is None:
+        return
+    ok = _agree(fig.value, other.value, fig.multiplier, Decimal(1))
+    detail = (f"MD&A expense table {other.label!r} {other.printed} on page {other.page}"
+              + (" agrees" if ok else " differs"))
+    factor = FAIL_MDNA_AFTER_NOTES_PASS if _notes_passed(fig) else FAIL_MDNA
+    _adjust(fig, Check("mdna_expense_table", ok, other.value, other.page, detail, other.printed), factor)
+
+
+def _check_mdna_rnd(fig: Figure, period: str, mdna: MdnaRead) -> None:
+    """R&D expense against the MD&A R&D input: comparable only for the expensed part."""
+    exp = mdna.rnd_part("expensed", period)
+    cap = mdna.rnd_part("capitalised", period)
+    total = mdna.rnd_part("total", period)
+    if exp is not None:
+        other, how = exp, "expensed R&D input"
+        value = exp.value
+    elif total is not None and cap is not None:
+        other, how = total, "R&D input minus capitalised part" if cap.value else "R&D input (nothing capitalised)"
+        value = total.value - cap.value
+    else:
+        return
+    ok = _agree(fig.value, value, fig.multiplier, Decimal(1))
+    detail = f"MD&A {how} {value:,.2f} on page {other.page}" + (" agrees" if ok else
+                                                                " differs (R&D input may include R&D booked in costs)")
+    factor = FAIL_MDNA_AFTER_NOTES_PASS if _notes_passed(fig) else FAIL_MDNA
+    _adjust(fig, Check("mdna_rnd_input", ok, value, other.page, detail, other.printed), factor)
+
+
+def _rnd_fallback(report: Report, admin_note: NoteTable | None, mdna: MdnaRead, book: PatternBook) -> None:
+    """R&D not on the statement: the notes' 管理费用 breakdown, else the MD&A expensed part."""
+    if any(report.figures["rnd_expense"][p] for p in PERIODS):
+        return
+    row = admin_note.find_row("rnd_in_admin", book) if admin_note is not None else None
+    for period in PERIODS:
+        got = row_value(row, period, admin_note.unit) if row is not None and admin_note is not None else None
+        if got is not None:
+            value, printed, bbox = got
+            report.figures["rnd_expense"][period] = Figure(
+                value, printed, row.page + 1, bbox, row.label, "notes",
+                _pattern_id(row.label, book), FROM_NOTES, admin_note.unit.unit, admin_note.unit.multiplier,
+                row.layout.columns[row.layout.pick(period)].header,
+                notes=[f"no R&D line on the income statement: R&D inside administrative expenses, "
+                       f"note {admin_note.heading.text.strip()!r}"])
+            continue
+        expensed = mdna.expensed(period)
+        if expensed is None:
+            continue
+        value, how = expensed
+        src = mdna.rnd_part("expensed", period) or mdna.rnd_part("total", period)
+        report.figures["rnd_expense"][period] = Figure(
+            value, src.printed, src.page, src.bbox, src.label, "mdna", "mdna/rnd_expensed", FROM_MDNA, "元",
+            Decimal(1), "", notes=[f"no R&D line on the income statement or in the notes: MD&A {how}"])
+
+
+def _pattern_id(label: str, book: PatternBook) -> str:
+    from .labels import match_item
+
+    m = match_item(label, book, ("breakdown",))
+    return m[1].id if m else "notes"

@@ -1,0 +1,167 @@
+"""Read the MD&A's R&D input table and expense table (管理层讨论与分析).
+
+Takes the document and the statement's first page and gives :class:`MdnaRead`: R&D input
+(研发投入合计 / 研发投入金额, its capitalised and expensed parts) and the MD&A's own expense
+lines (费用分析), each with page and printed text. These are cross-check sources and the last
+fallback for R&D; they are never substituted silently for statement figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import regex
+
+from .amounts import parse_amount
+from .document import Document, Line
+from .labels import fold, match_item
+from .model import PERIODS
+from .patternbook import PatternBook
+from .rows import build_rows
+from .units import DEFAULT, Unit, unit_above, unit_of_text
+
+_RND_PAGE = regex.compile(r"研发投入|研發投入|费用化研发|研发支出")
+_EXPENSE_TABLE = regex.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
+_AMOUNT_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
+
+
+@dataclass
+class Value:
+    value: Decimal
+    printed: str
+    page: int  # 1-based
+    bbox: tuple[float, float, float, float]
+    label: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": float(self.value), "printed": self.printed, "page": self.page,
+                "bbox": [round(c, 1) for c in self.bbox], "label": self.label}
+
+
+@dataclass
+class MdnaRead:
+    rnd: dict[str, dict[str, Value]] = field(default_factory=dict)  # part -> period -> Value
+    expenses: dict[str, dict[str, Value]] = field(default_factory=dict)  # item -> period -> Value
+    pages_read: list[int] = field(default_factory=list)
+
+    def rnd_part(self, part: str, period: str) -> Value | None:
+        return self.rnd.get(part, {}).get(period)
+
+    def expensed(self, period: str) -> tuple[Decimal, str] | None:
+        """The expensed R&D input: printed, or total minus capitalised."""
+        exp = self.rnd_part("expensed", period)
+        if exp is not None:
+            return exp.value, "printed expensed part"
+        total, cap = self.rnd_part("total", period), self.rnd_part("capitalised", period)
+        if total is not None and cap is not None:
+            return total.value - cap.value, "total R&D input minus capitalised part"
+        return None
+
+    def investment_json(self) -> dict[str, Any] | None:
+        if not self.rnd:
+            return None
+        out: dict[str, Any] = {}
+        for period in PERIODS:
+            parts = {part: v.to_json() for part, per in self.rnd.items() if (v := per.get(period))}
+            if not parts:
+                out[period] = None
+                continue
+            exp = self.expensed(period)
+            total = parts.get("total")
+            out[period] = {
+                "total": total["value"] if total else None,
+                "capitalised": parts["capitalised"]["value"] if "capitalised" in parts else None,
+                "expensed": float(exp[0]) if exp else None,
+                "source": "mdna", "page": next(iter(parts.values()))["page"], "lines": parts,
+            }
+        return out
+
+
+_PARTS = {"mdna_rnd_total": "total", "mdna_rnd_capitalised": "capitalised", "mdna_rnd_expensed": "expensed"}
+
+
+def read_mdna(doc: Document, book: PatternBook, before_page: int, max_pages: int = 80) -> MdnaRead:
+    """Scan the pages before the statements for the R&D input table and the expense table."""
+    out = MdnaRead()
+    for index in range(0, min(before_page, max_pages, doc.page_count)):
+        text = doc.text(index)
+        wants_rnd = not out.rnd and _RND_PAGE.search(text)
+        wants_exp = not out.expenses and _EXPENSE_TABLE.search(text) and "销售费用" in text
+        if not (wants_rnd or wants_exp):
+            continue
+        out.pages_read.append(index)
+        lines = doc.lines(index)
+        if index + 1 < doc.page_count and wants_rnd:
+            lines = lines + doc.lines(index + 1)  # the table's header and values may straddle pages
+        if wants_rnd:
+            _read_rnd(lines, book, out)
+        if wants_exp:
+            _read_expenses(lines, book, out)
+        if out.rnd and out.expenses:
+            break
+    return out
+
+
+def _single_values(lines: list[Line]):
+    """Single-column tables (SSE style): "本期费用化研发投入 131,573,981.20"."""
+    for line in lines:
+        label = _AMOUNT_TAIL.sub("", line.text)
+        nums = [w for w in line.words if parse_amount(w.text) is not None and parse_amount(w.text).grouped]
+        if label and nums:
+            yield label, line, nums[0]
+
+
+
+
+def _read_rnd(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
+    rows, _layouts = build_rows(lines, book)
+    for row in rows:
+        m = match_item(row.label, book, ("breakdown",)) if row.label and row.has_amounts else None
+        if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd:
+            continue
+        unit = unit_of_text(row.label, book) or unit_above(lines, row.bbox[1], row.page, book)
+        per: dict[str, Value] = {}
+        for period in PERIODS:
+            col = row.layout.pick(period)
+            text = row.cell_text(col) if col is not None else None
+            p = parse_amount(text) if text else None
+            if p is not None:
+                per[period] = Value((p.value or Decimal(0)) * unit.multiplier, text, row.page + 1,
+                                    row.cell_bbox(col) or row.bbox, row.label)
+        if per:
+            out.rnd[_PARTS[m[0].name]] = per
+    if out.rnd:
+        return
+    for label, line, word in _single_values(lines):
+        m = match_item(label, book, ("breakdown",))
+        if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd:
+            continue
+        unit = unit_of_text(label, book) or unit_above(lines, line.y0, line.page, book)
+        p = parse_amount(word.text)
+        out.rnd[_PARTS[m[0].name]] = {"current": Value((p.value or Decimal(0)) * unit.multiplier, word.text,
+                                                       line.page + 1, (word.x0, word.y0, word.x1, word.y1), label)}
+
+
+def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
+    rows, layouts = build_rows(lines, book)
+    if not layouts:
+        return
+    for row in rows:
+        if not row.label or not row.has_amounts:
+            continue
+        m = match_item(row.label, book, ("target",))
+        if not m or m[0].name == "revenue" or m[0].name in out.expenses:
+            continue
+        per: dict[str, Value] = {}
+        unit = unit_above(lines, row.bbox[1], row.page, book)
+        for period in PERIODS:
+            col = row.layout.pick(period)
+            text = row.cell_text(col) if col is not None else None
+            p = parse_amount(text) if text else None
+            if p is not None and p.value is not None:
+                per[period] = Value(abs(p.value) * unit.multiplier, text, row.page + 1,
+                                    row.cell_bbox(col) or row.bbox, row.label)
+        if per:
+            out.expenses[m[0].name] = per
