@@ -82,6 +82,9 @@ def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | 
 
 def normalise_label(text: str, book: PatternBook) -> str:
     """The compact label items.yaml patterns are matched against."""
+    cache = book.cache.setdefault("normalise_label", {})
+    if text in cache:
+        return cache[text]
     s = fold(text)
     prefixes = book.concept("labels", "strip_prefix").patterns
     suffixes = book.concept("labels", "strip_suffix").patterns
@@ -98,20 +101,35 @@ def normalise_label(text: str, book: PatternBook) -> str:
             if m and m.end() == len(s) and m.start() > 0:
                 s = s[: m.start()]
                 changed = True
+    cache[text] = s
     return s
+
+
+def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str]:
+    """One alternation of every item pattern of these roles: most lines fail it in one step."""
+    key = ("any_item", roles)
+    if key not in book.cache:
+        sources = [f"(?:{p.source})" for c in book.kind("items").values() if c.role in roles for p in c.patterns]
+        book.cache[key] = regex.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+    return book.cache[key]
 
 
 def match_item(label: str, book: PatternBook, roles: tuple[str, ...] = ("target", "neighbour", "foreign")
                ) -> tuple[Concept, Pattern] | None:
     """The item concept whose pattern matches the whole normalised label, if any."""
+    cache = book.cache.setdefault(("match_item", roles), {})
+    if label in cache:
+        return cache[label]
+    result = None
     norm = normalise_label(label, book)
-    if not norm:
-        return None
-    raw = fold(label)
-    for concept in book.kind("items").values():
-        if concept.role not in roles:
-            continue
-        p = concept.match_full(norm)
-        if p is not None and concept.excluded(raw) is None:
-            return concept, p
-    return None
+    if norm and _any_item(book, roles).fullmatch(norm):
+        raw = fold(label)
+        for concept in book.kind("items").values():
+            if concept.role not in roles:
+                continue
+            p = concept.match_full(norm)
+            if p is not None and concept.excluded(raw) is None:
+                result = (concept, p)
+                break
+    cache[label] = result
+    return result

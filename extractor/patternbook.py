@@ -111,6 +111,8 @@ class PatternBook:
     concepts: dict[str, dict[str, Concept]] = field(default_factory=dict)  # kind -> name -> Concept
     values: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    cache: dict[Any, Any] = field(default_factory=dict)  # memo of derived lookups (labels.py)
+    flags: dict[str, FlagSpec] = field(default_factory=dict)  # flag id -> settings (flags.yaml)
 
     def kind(self, kind: str) -> dict[str, Concept]:
         return self.concepts.get(kind, {})
