@@ -334,7 +334,7 @@ def make_statement(ctx: Ctx, kind: str, title: str, tag: str, keep_page: bool = 
     header = statement_header(ctx, "bs" if kind in ("bs", "pbs") else "is", four)
     built = statement_table(lines, v, sources, header, ctx.notes_no, tag, label_w, "grid",
                             row_h=15.0 if kind in ("is", "pis") else 14.0)
-    built.table.size = 8.5 if four else 9.0
+    built.table.size = min(built.table.size, 8.5 if four else 9.0)
     built.table.cont_title = f"{title.split('、')[-1].split('）')[-1]}（续）"
     built.table.repeat_header = True
     return built

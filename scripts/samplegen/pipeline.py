@@ -80,6 +80,12 @@ def _paginate_with_break(ctx: Ctx, v: Variant):  # type: ignore[no-untyped-def]
         raise GenerationError("income statement not found in the built document")
     first, total = split
     if not v.statement_page_break:
+        # Long statements (finance-subsidiary lines, wrapped labels) are set tighter to fit one page.
+        is_table = next(b for b in ctx.blocks if isinstance(b, Table) and b.rows and (b.rows[0].tag or "").startswith("is:"))
+        while first != total and is_table.row_h > 12.0:
+            is_table.row_h -= 0.5
+            pages, tags = paginate(ctx.blocks)
+            first, total = _is_split(pages, tags) or (0, 0)
         if first != total:
             raise GenerationError(f"income statement ({total} rows) does not fit on one page")
         return pages, tags
@@ -111,6 +117,16 @@ def _paginate_with_break(ctx: Ctx, v: Variant):  # type: ignore[no-untyped-def]
                     if lo <= first <= hi:
                         ctx.blocks[:] = blocks
                         return pages, tags
+    # Last resort: white space before the title (real reports do leave the odd half-empty page).
+    for k_blocks in range(len(ctx.pad_blocks), -1, -1):
+        for spacer_h in range(54, 500, 6):
+            blocks = (ctx.blocks[:idx] + list(ctx.pad_blocks[:k_blocks]) + [Spacer(float(spacer_h))]
+                      + ctx.blocks[idx + 1:])
+            pages, tags = paginate(blocks)
+            first, _ = _is_split(pages, tags) or (0, 0)
+            if 4 <= first <= total - 4:
+                ctx.blocks[:] = blocks
+                return pages, tags
     raise GenerationError("could not make the income statement break across a page")
 
 

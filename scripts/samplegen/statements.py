@@ -256,6 +256,11 @@ def statement_table(lines: list[Line], v: Variant, sources: list[tuple[dict[str,
             for ci, (_, _, period) in enumerate(sources[:2]):
                 printed[(ln.item, period)] = (cells[1 + int(has_note) + ci], tag)
     table = Table(cols, header, rows, rule=rule, row_h=row_h)
+    # Shrink the type until the widest amount fits its column (digits are about 0.55 em wide): a
+    # number that wraps inside a fixed-height cell would be clipped by some producers.
+    widest = max((len(c) for r in rows for c in r.cells[1 + int(has_note):]), default=0)
+    while table.size > 7.0 and widest * 0.56 * table.size > amt_w - 8:
+        table.size -= 0.5
     return Built(table, printed)
 
 
