@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 from .document import Document
 from .mdna import MdnaRead, read_mdna
 from .model import PERIODS, Check, Figure, Flag, Report
-from .notes import NoteTable, find_note, row_value
+from .notes import NoteTable, find_note, note_number, row_value
 from .patternbook import PatternBook
 
 if TYPE_CHECKING:
     from .extract import StatementRead
 
+# the expense notes sit within this many pages after the statements in the reports we have seen
+NOTES_SCAN_PAGES = 150
 NOTE_ITEMS = ("selling_expense", "rnd_expense", "admin_expense")
 # confidence factors: the notes are audited and printed from the same ledger, the MD&A is not
 FAIL_NOTES = 0.7
@@ -42,9 +44,11 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
     stmt_end = read.region.pages[-1] + 1
     mdna = read_mdna(doc, book, read.region.pages[0])
     notes: dict[str, NoteTable | None] = {}
+    refs = {item: note_number(ms[0].row.note) for item, ms in read.items.matches.items() if ms}
     for item in NOTE_ITEMS:
         if any(report.figures[item][p] for p in PERIODS) or item == "admin_expense":
-            notes[item] = find_note(doc, book, item, stmt_end, read.unit)
+            notes[item] = find_note(doc, book, item, stmt_end, read.unit, max_pages=NOTES_SCAN_PAGES,
+                                    number=refs.get(item))
     _rnd_fallback(report, notes.get("admin_expense"), mdna, book)
     investment = mdna.investment_json()
     if investment:

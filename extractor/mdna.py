@@ -16,7 +16,7 @@ import regex
 
 from .amounts import parse_amount
 from .document import Document, Line
-from .labels import fold, match_item
+from .labels import fold, match_item, section_hit
 from .model import PERIODS
 from .patternbook import PatternBook
 from .rows import build_rows
@@ -85,7 +85,7 @@ _PARTS = {"mdna_rnd_total": "total", "mdna_rnd_capitalised": "capitalised", "mdn
 def read_mdna(doc: Document, book: PatternBook, before_page: int, max_pages: int = 80) -> MdnaRead:
     """Scan the pages before the statements for the R&D input table and the expense table."""
     out = MdnaRead()
-    for index in range(0, min(before_page, max_pages, doc.page_count)):
+    for index in mdna_pages(doc, book, min(before_page, max_pages, doc.page_count)):
         text = doc.text(index)
         wants_rnd = not out.rnd and _RND_PAGE.search(text)
         wants_exp = not out.expenses and _EXPENSE_TABLE.search(text) and "销售费用" in text
@@ -165,3 +165,19 @@ def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
                                     row.cell_bbox(col) or row.bbox, row.label)
         if per:
             out.expenses[m[0].name] = per
+
+
+def mdna_pages(doc: Document, book: PatternBook, limit: int) -> list[int]:
+    """The MD&A's pages per the outline when it has the section, else every page before ``limit``."""
+    outline = [(p - 1, title) for _lvl, title, p in doc.outline if p >= 1]
+    for i, (start, title) in enumerate(outline):
+        sec = section_hit(title, book)
+        if sec is not None and sec.name == "mdna_section":
+            later = [p for p, _t in outline[i + 1:] if p > start]
+            # the next top-level section ends it; a long MD&A is still capped at ``limit``
+            end = min(limit, max(later[:1] or [limit]) + 1)
+            nxt = [p for p, t in outline[i + 1:] if p > start and section_hit(t, book) is not None]
+            if nxt:
+                end = min(limit, nxt[0] + 1)
+            return list(range(start, max(end, start + 1)))
+    return list(range(0, limit))

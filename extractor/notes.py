@@ -70,10 +70,60 @@ def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> l
     return from_outline
 
 
+# top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
+_NUMBERED = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*\D{2,24}$")
+
+
+def note_number(ref: str | None) -> int | None:
+    """The note number a statement's 附注 cell points at: 七、61 -> 61, 五(30) -> 30, 52 -> 52."""
+    if not ref:
+        return None
+    nums = regex.findall(r"\d{1,3}", fold(ref))
+    return int(nums[-1]) if nums else None
+
+
+def _page_numbers(doc: Document, index: int) -> list[int]:
+    """Numbers of the numbered headings on a page ("33、 销售费用" -> 33)."""
+    lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
+    out = []
+    for i, raw in enumerate(lines):
+        if _HEADING_NUMBER.fullmatch(fold(raw)) and i + 1 < len(lines):
+            raw = raw + lines[i + 1]
+        m = _NUMBERED.match(fold(raw))
+        if m:
+            out.append(int(m.group(1)))
+    return out
+
+
+def _bisect_pages(doc: Document, number: int, start: int) -> list[int]:
+    """Pages around the one whose numbered headings bracket ``number`` (notes run in order)."""
+    lo, hi = start, doc.page_count - 1
+    for _ in range(12):
+        if lo > hi:
+            break
+        mid = (lo + hi) // 2
+        nums = _page_numbers(doc, mid)
+        if not nums:
+            return []  # no numbered headings to steer by: let the caller scan
+        if number in nums:
+            return [mid, mid - 1, mid + 1]
+        if number < max(nums):
+            hi = mid - 1
+        else:
+            lo = mid + 1
+    return [p for p in (lo - 1, lo, lo + 1) if start <= p < doc.page_count]
+
+
 def find_note(doc: Document, book: PatternBook, item: str, start: int, statement_unit: Unit,
-              max_pages: int | None = None) -> NoteTable | None:
-    """The note table for ``item`` in the pages from ``start`` on (0-based)."""
+              max_pages: int | None = None, number: int | None = None) -> NoteTable | None:
+    """The note table for ``item`` in the pages from ``start`` on (0-based).
+
+    Where: the outline when it lists the note; else, given the note number from the statement's
+    附注 column, a bisection over the numbered headings; else a page-by-page scan.
+    """
     pages = _heading_pages(doc, book, item, start)
+    if not pages and number is not None:
+        pages = [i for i in _bisect_pages(doc, number, start) if _page_has_heading(doc, book, item, i)]
     if not pages:
         end = doc.page_count if max_pages is None else min(doc.page_count, start + max_pages)
         pages = next(([i] for i in range(start, end) if _page_has_heading(doc, book, item, i)), [])
