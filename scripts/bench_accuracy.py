@@ -29,6 +29,9 @@ PERIODS = ("current", "prior")
 REAL_KEYS = {"revenue": "revenue", "selling": "selling_expense", "rnd": "rnd_expense", "admin": "admin_expense"}
 TOL = Decimal("0.01")
 HIGH_CONF = 0.9
+# The contract's anomaly flags; other ids an extractor emits (diagnostics) are listed, not scored.
+FLAG_IDS = ("undisclosed_related_customer", "cash_revenue_divergence", "receivables_outpace_revenue",
+            "customer_concentration", "related_party_sales_share")
 
 
 @dataclass
@@ -90,7 +93,9 @@ def real_cases(corpus: Path, entries: list[dict]) -> list[Case]:
                     figs[(item, per)] = {"value": Decimal(str(exp["yuan"])).copy_abs(), "page": exp.get("page"),
                                          "source": src}
         lang = "zh-Hant" if e["file"].startswith("hk_") else "zh-Hans"
-        groups = {"producer": "real", "language": lang, "style": e["file"].split("_")[0], "unit": str(e.get("unit"))}
+        prefix = e["file"].split("_")[0]
+        style = "hk" if prefix == "hk" else {"a": "ashare", "b": "bshare"}.get(prefix[:1], prefix)
+        groups = {"producer": "real", "language": lang, "style": style, "unit": str(e.get("unit"))}
         err = "no_income_statement" if e.get("statement_page") is None else None
         cases.append(Case(corpus / e["file"], figs, groups, None, expect_error=err))
     return cases
@@ -184,8 +189,9 @@ def report(outcomes: list[Outcome]) -> None:
     print("R&D source vs truth: " + (", ".join(f"{k} {v}" for k, v in src.most_common()) or "no R&D values emitted"))
     flag_cases = [o for o in outcomes if o.case.flags is not None]
     if flag_cases:
-        ids = sorted({f for o in flag_cases for f in o.case.flags}
-                     | {f.get("id") for o in flag_cases for f in ((o.out or {}).get("flags") or []) if isinstance(f, dict)})
+        emitted = Counter(f.get("id") for o in flag_cases for f in ((o.out or {}).get("flags") or [])
+                          if isinstance(f, dict))
+        ids = sorted(set(FLAG_IDS) | {f for o in flag_cases for f in o.case.flags})
         rows = []
         for fid in ids:
             tp = fp = fn = 0
@@ -199,6 +205,9 @@ def report(outcomes: list[Outcome]) -> None:
             rec = f"{tp / (tp + fn):.2f}" if tp + fn else "-"
             rows.append([str(fid), tp, fp, fn, prec, rec])
         table(f"Flags over {len(flag_cases)} reports", rows, ["flag", "tp", "fp", "fn", "precision", "recall"])
+        other = {k: n for k, n in emitted.items() if k not in ids}
+        if other:
+            print("Other flag ids emitted (not scored): " + ", ".join(f"{k} {n}" for k, n in sorted(other.items())))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -144,7 +144,9 @@ def directors(ctx: Ctx) -> None:
 def statements(ctx: Ctx) -> None:
     d, v = ctx.d, ctx.v
     ctx.add(PageBreak())
-    ctx.heading(_t(ctx, "獨立核數師報告", "Independent Auditor's Report"), 1, tag="sec:audit", toc=0)
+    audit = ("Report of Independent Registered Public Accounting Firm" if v.style == "us"
+             else _t(ctx, "獨立核數師報告", "Independent Auditor's Report"))
+    ctx.heading(audit, 1, tag="sec:audit", toc=0)
     ctx.para(_t(ctx, f"致{d.company}全體股東", f"To the shareholders of {d.company_en}"))
     ctx.para(_t(ctx, "我們已審計列載於本報告的綜合財務報表，此綜合財務報表包括於12月31日的綜合財務狀況表與截至該日止年度的"
                      "綜合損益及其他全面收益表、綜合權益變動表和綜合現金流量表，以及綜合財務報表附註。",

@@ -102,7 +102,11 @@ def build_docx(doc: Document, path: Path) -> None:
 
     # Running header and footer.
     hp = sec.header.paragraphs[0]
-    hp.paragraph_format.tab_stops.add_tab_stop(Pt(BODY_W), WD_TAB_ALIGNMENT.RIGHT)
+    # The template's Header style has centre and right stops at 234pt and 468pt; clear them so the
+    # tab goes to the right margin.
+    for pos in (234, 468):
+        hp.paragraph_format.tab_stops.add_tab_stop(Pt(pos), WD_TAB_ALIGNMENT.CLEAR)
+    hp.paragraph_format.tab_stops.add_tab_stop(Pt(BODY_W - 0.5), WD_TAB_ALIGNMENT.RIGHT)
     r = hp.add_run(f"{doc.header_left}\t{doc.header_right}")
     r.font.size = Pt(9)
     border(hp, "bottom")
