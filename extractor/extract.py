@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import patternbook
+from .anomalies import anomaly_flags, reading_flags
 from .document import Document, Line, open_document
 from .checks import run_checks
 from .errors import ExtractorError, GarbledTextError, InternalError, NoIncomeStatementError, NoTextLayerError
@@ -19,6 +20,7 @@ from .items import ItemsRead, read_items
 from .locate import Located, Region, locate
 from .meta import read_meta
 from .model import ITEMS, PERIODS, Flag, Report
+from .parties import read_parties
 from .patternbook import PatternBook
 from .quality import quality_flags
 from .ratio import compute_ratio
@@ -138,6 +140,16 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     }
     report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))
+    # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)
+    t_parties = time.perf_counter()
+    is_cas = region.title.pattern.lang == "zh-Hans"  # the layouts parties.yaml describes
+    parties = read_parties(doc, book, region.pages, best.unit, scan=is_cas)
+    report.extra_figures["parties"] = parties.parties_json()
+    report.extra_figures["cash_from_sales"] = parties.figures_json("cash_from_sales")
+    report.extra_figures["receivables"] = parties.figures_json("receivables")
+    report.flags.extend(anomaly_flags(report, parties, book))
+    report.flags.extend(reading_flags(parties, is_cas))
+    report.timings["parties"] = time.perf_counter() - t_parties
     rnd = report.figure("rnd_expense")
     sel = report.figure("selling_expense")
     rev = report.figure("revenue")

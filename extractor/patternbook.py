@@ -8,6 +8,7 @@ and raised at once as ``file:line: key: problem``.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -54,12 +55,33 @@ class ConceptSpec(BaseModel):
         return v
 
 
+class FlagSpec(BaseModel):
+    """One anomaly rule's settings (flags.yaml): users switch rules on/off and move thresholds."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    severity: Literal["info", "low", "medium", "high"] = "medium"
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    message: str = ""
+    description: str = ""
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, v: str) -> str:
+        try:  # a message is a str.format template over the flag's evidence
+            list(string.Formatter().parse(v))
+        except ValueError as e:
+            raise ValueError(f"bad message template: {e}") from e
+        return v
+
+
 class PatternFileSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     schema_: Literal["extractor.patterns/1"] = Field(alias="schema")
-    kind: Literal["items", "labels", "statements", "periods", "units", "thresholds", "flags", "meta"]
+    kind: Literal["items", "labels", "statements", "periods", "units", "thresholds", "flags", "meta", "parties"]
     concepts: dict[str, ConceptSpec] = Field(default_factory=dict)
     values: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    flags: dict[str, FlagSpec] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -278,6 +300,7 @@ def _load_cached(extra_dirs: tuple[str, ...]) -> PatternBook:
                 continue
             book.files.append(str(path))
             book.values.update(spec.values)
+            _merge_flags(book.flags, spec.flags)
             built = _build(spec, path, lines, problems)
             target = book.concepts.setdefault(spec.kind, {})
             for name, concept in built.items():
@@ -291,3 +314,16 @@ def _load_cached(extra_dirs: tuple[str, ...]) -> PatternBook:
     if problems:
         raise PatternFileError(problems)
     return book
+
+
+def _merge_flags(target: dict[str, FlagSpec], new: dict[str, FlagSpec]) -> None:
+    """A user file changes only the settings it names (e.g. one threshold), keeping the rest."""
+    for fid, spec in new.items():
+        old = target.get(fid)
+        if old is None:
+            target[fid] = spec
+            continue
+        update = spec.model_dump(exclude_unset=True)
+        if "thresholds" in update:
+            update["thresholds"] = {**old.thresholds, **update["thresholds"]}
+        target[fid] = old.model_copy(update=update)

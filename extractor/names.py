@@ -1,0 +1,169 @@
+"""Company-name normalisation and matching (customers against related parties).
+
+Takes printed company names and gives a :class:`NormalName` (the distinctive core with legal
+forms, place names, bracket widths, spaces and traditional characters folded away, and the places
+kept apart) and :class:`NameMatch` records that say which pair matched, how (exact core or fuzzy)
+and with what score. Anonymised names (客户一, 第一名, 客户A) are recognised and never matched:
+a hidden name cannot be compared, and guessing would raise false alarms.
+
+The legal forms, place names and anonymised-name patterns are data (patterns/parties.yaml).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+from opencc import OpenCC
+from rapidfuzz import fuzz
+
+from .patternbook import PatternBook
+
+_BRACKETED = regex.compile(r"\(([^()]*)\)")
+_PLACE_SUFFIX = regex.compile(r"(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|县|区)$")
+_PUNCT = regex.compile(r"[\s,.·、'\"“”‘’\-_/&]+")
+# fuzzy matching on very short cores is mostly noise (华为 vs 华夏): below this, exact only
+MIN_FUZZY_CORE = 4
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+@dataclass(frozen=True)
+class NormalName:
+    printed: str
+    core: str  # what identifies the company: no legal form, no place, simplified, folded
+    places: frozenset[str]  # place names read from the prefix or from brackets, without 省/市
+    anonymised: bool = False
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    left: str  # as printed (e.g. the customer)
+    right: str  # as printed (e.g. the related party)
+    score: float  # 0..100; 100 for equal cores
+    method: str  # "exact" | "fuzzy"
+    core: str  # the normalised core of the left name
+
+    def to_json(self) -> dict[str, object]:
+        return {"customer": self.left, "party": self.right, "score": round(self.score, 1),
+                "method": self.method, "core": self.core}
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """The parts of the pattern book name handling needs, compiled once."""
+
+    suffixes: tuple[regex.Pattern[str], ...]
+    places: tuple[regex.Pattern[str], ...]
+    anonymised: tuple[regex.Pattern[str], ...]
+
+    @classmethod
+    def from_book(cls, book: PatternBook) -> NameRules:
+        parties = book.kind("parties")
+
+        def pats(name: str) -> tuple[regex.Pattern[str], ...]:
+            concept = parties.get(name)
+            return tuple(p.compiled for p in concept.patterns) if concept else ()
+
+        return cls(pats("legal_suffix"), pats("place"), pats("anonymised"))
+
+
+def fold_name(text: str) -> str:
+    """Traditional to simplified, full-width to half-width, no spaces, lower case."""
+    s = unicodedata.normalize("NFKC", _t2s().convert(text))
+    return "".join(s.split()).lower()
+
+
+def is_anonymised(name: str, rules: NameRules) -> bool:
+    s = fold_name(name)
+    return not s or any(p.search(s) for p in rules.anonymised)
+
+
+def _place_key(text: str) -> str:
+    return _PLACE_SUFFIX.sub("", text) or text
+
+
+def _strip_places(s: str, rules: NameRules, places: set[str]) -> str:
+    """Remove place prefixes (浙江省杭州市…) while a distinctive core of two characters remains."""
+    changed = True
+    while changed:
+        changed = False
+        for p in rules.places:
+            m = p.match(s)
+            if m and m.end() > 0 and len(s) - m.end() >= 2:
+                places.add(_place_key(m.group(0)))
+                s = s[m.end():]
+                changed = True
+                break
+    return s
+
+
+def _strip_suffixes(s: str, rules: NameRules) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for p in rules.suffixes:
+            m = p.search(s)
+            if m and m.end() == len(s) and m.start() >= 2:
+                s = s[: m.start()]
+                changed = True
+                break
+    return s
+
+
+def normalise(name: str, rules: NameRules) -> NormalName:
+    """The comparable form of a company name: 深圳市华强电子有限公司 and 华强电子(深圳)有限公司 both
+    give core 华强电子 with place 深圳."""
+    s = fold_name(name)
+    if is_anonymised(name, rules):
+        return NormalName(name, s, frozenset(), True)
+    places: set[str] = set()
+
+    def bracket(m: regex.Match[str]) -> str:
+        inner = m.group(1)
+        # a bracketed place (华强电子(深圳)) is where the company sits, not part of its name
+        if any(p.fullmatch(inner) for p in rules.places):
+            places.add(_place_key(inner))
+            return ""
+        return inner
+
+    s = _BRACKETED.sub(bracket, s)
+    s = _strip_suffixes(s, rules)
+    s = _strip_places(s, rules, places)
+    s = _strip_suffixes(s, rules)  # "有限公司" may sit before a bracketed place
+    s = _PUNCT.sub("", s)
+    return NormalName(name, s, frozenset(places), False)
+
+
+def match_pair(a: NormalName, b: NormalName, min_score: float) -> NameMatch | None:
+    """Do two normalised names denote the same company? Never for anonymised names."""
+    if a.anonymised or b.anonymised or not a.core or not b.core:
+        return None
+    if a.places and b.places and not (a.places & b.places):
+        return None  # 大连北方化学工业 and 无锡北方化学工业 are different companies
+    if a.core == b.core:
+        return NameMatch(a.printed, b.printed, 100.0, "exact", a.core)
+    if min(len(a.core), len(b.core)) < MIN_FUZZY_CORE:
+        return None
+    score = fuzz.ratio(a.core, b.core)
+    if score >= min_score:
+        return NameMatch(a.printed, b.printed, float(score), "fuzzy", a.core)
+    return None
+
+
+def best_match(name: str, candidates: list[str], rules: NameRules, min_score: float) -> NameMatch | None:
+    """The best-scoring candidate that matches ``name``, if any."""
+    left = normalise(name, rules)
+    if left.anonymised:
+        return None
+    best: NameMatch | None = None
+    for cand in candidates:
+        m = match_pair(left, normalise(cand, rules), min_score)
+        if m is not None and (best is None or m.score > best.score):
+            best = m
+    return best
