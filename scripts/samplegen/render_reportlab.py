@@ -38,6 +38,10 @@ def render(doc: Document, out: Path) -> None:
     from reportlab.platypus import TableStyle
 
     rl_config.invariant = 1  # fixed creation date and document id: same input, same bytes
+    # reportlab (checked on 5.1) lists MSung-Light with the GB encoding UniGB-UCS2-H, so readers map
+    # its UCS-2 codes through the wrong CMap: wrong glyphs and a garbage text layer. Declare the CNS one.
+    from reportlab.pdfbase import cidfonts
+    cidfonts.defaultUnicodeEncodings["MSung-Light"] = ("cht", "UniCNS-UCS2-H")
     cjk = "MSung-Light" if doc.language == "zh-Hant" else "STSong-Light"
     pdfmetrics.registerFont(UnicodeCIDFont(cjk))
     latin = "Times-Roman" if doc.language == "en" else cjk
