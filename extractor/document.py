@@ -173,6 +173,11 @@ class Document:
 
 
 def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    if a[2] - a[0] <= 0.01 or b[2] - b[0] <= 0.01:
+        # some producers give a glyph a zero-width box: compare positions instead of areas
+        near = abs(a[0] - b[0]) <= 1.5 and abs(a[1] - b[1]) <= 1.5
+        inside = b[0] - 0.5 <= a[0] <= b[2] + 0.5 and abs(a[1] - b[1]) <= 1.5
+        return 1.0 if near or inside else 0.0
     ix = min(a[2], b[2]) - max(a[0], b[0])
     iy = min(a[3], b[3]) - max(a[1], b[1])
     if ix <= 0 or iy <= 0:
