@@ -25,11 +25,11 @@ import regex
 
 from .amounts import parse_amount
 from .document import Document, Line, Word, bbox_of, join_words, words_to_lines
-from .labels import fold, is_toc_line, normalise_label
+from .labels import classify_title, fold, is_toc_line, normalise_label
 from .model import Figure, _num
 from .names import NameRules, is_anonymised
 from .patternbook import Concept, Pattern, PatternBook
-from .rows import Layout, find_layout
+from .rows import Column, Layout, find_layout, header_cells
 from .units import DEFAULT, Unit, find_unit, unit_of_text
 
 _PCT = regex.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
@@ -388,18 +388,19 @@ def find_related_notes_page(doc: Document, book: PatternBook, after: int, out: P
             return found if found is not None else s
     if not scan:
         return None
-    floor = max(after, int(doc.page_count * (1 - float(book.value("parties_backscan_share")))))
+    # the lowest page the note can start on: after the statements, in the last part of the report
+    floor = max(after + 1, int(doc.page_count * (1 - float(book.value("parties_backscan_share")))))
     # the note runs over several pages, each naming related parties or transactions: probing every
     # second page from the end finds it, then the heading is searched backwards from the hit
     top = doc.page_count - 1
-    while top > floor:
-        hit = _scan(doc, range(top, floor, -2), lambda i: _page_has(doc, book, i, "related_notes_probe"),
+    while top >= floor:
+        hit = _scan(doc, range(top, floor - 1, -2), lambda i: _page_has(doc, book, i, "related_notes_probe"),
                     out.pages_read)
         if hit is None:
             return None
         # walk back to the heading; a parent-company note (母公司…项目注释) in between means the hit
         # was the parent's own related-party table: keep probing below it
-        for i in range(min(doc.page_count - 1, hit + 1), max(floor, hit - 12), -1):
+        for i in range(min(doc.page_count - 1, hit + 1), max(floor, hit - 12) - 1, -1):
             out.pages_read.add(i)
             if test(i):
                 return i
@@ -481,6 +482,36 @@ def _header_index(lines: list[Line], book: PatternBook, concept: str) -> int | N
     return None
 
 
+def _header_band(lines: list[Line], h: int) -> list[Line]:
+    """The header line and the wrapped parts of its cells just above and below it."""
+    header = lines[h]
+    gap = 1.3 * max(4.0, header.y1 - header.y0)
+    band = [header]
+    for step in (-1, 1):
+        i = h + step
+        while 0 <= i < len(lines) and len(band) < 5:
+            ln = lines[i]
+            near = abs((ln.y0 if step > 0 else ln.y1) - (band[-1].y1 if step > 0 else band[0].y0)) <= gap
+            if not near or _amount_words(ln) or regex.match(r"^\d{1,2}$", fold(ln.words[0].text)):
+                break
+            band = band + [ln] if step > 0 else [ln] + band
+            i += step
+    return band
+
+
+def _header_cells(band: list[Line]) -> list[str]:
+    """Header text per column: words of the band grouped by horizontal overlap."""
+    cols: list[tuple[float, float, list[Word]]] = []
+    for w in sorted((w for ln in band for w in ln.words), key=lambda w: (w.y0, w.x0)):
+        for n, (x0, x1, ws) in enumerate(cols):
+            if w.x0 < x1 and w.x1 > x0:
+                cols[n] = (min(x0, w.x0), max(x1, w.x1), ws + [w])
+                break
+        else:
+            cols.append((w.x0, w.x1, [w]))
+    return ["".join(fold(w.text) for w in ws) for _, _, ws in cols]
+
+
 def _cell_kind(w: Word, book: PatternBook, share_x: float | None) -> str:
     t = fold(w.text)
     if _concept(book, "answer_yes").search(t):
@@ -554,13 +585,14 @@ def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, ou
     if not own_unit.found:
         own_unit = unit
     top.unit = own_unit.unit
-    related_c = _concept(book, "customer_related_header")
-    # the 是否关联 header may wrap onto the next header line
-    top.has_related_column = any(related_c.search(fold(ln.text)) for ln in lines[h:h + 3]
-                                 if not any(parse_amount(w.text) for w in ln.words))
+    band = _header_band(lines, h)
+    # a wrapped header cell (是否存在 / 关联关系) puts its halves on different lines: read the band
+    # column by column
+    top.has_related_column = any(_concept(book, "customer_related_header").search(cell)
+                                 for cell in _header_cells(band))
     share_x = next((w.cx for w in header.words if "比" in w.text or "%" in w.text), None)
     height = doc.page_size(index)[1]
-    body = lines[h + 1:]
+    body = lines[max(lines.index(ln) for ln in band) + 1:]
     anchors, total = _customer_rows(body, book, share_x, height)
     if total is None and len(anchors) < 5 and index + 1 < doc.page_count:  # runs onto the next page
         anchors, total = _customer_rows(body + _lines(doc, index + 1), book, share_x, height)
@@ -690,13 +722,14 @@ def read_party_lists(lines: list[Line], book: PatternBook) -> list[RelatedParty]
             parties.append(RelatedParty(m.group("name"), _relation_of(pattern), lines[i].page + 1,
                                         lines[i].bbox, "sentence"))
         i += 1
-    seen: set[str] = set()
-    unique = []
+    # one entry per name; a party named twice (最终控制方 in a sentence, then in the list) keeps both
+    # relationships
+    unique: dict[str, RelatedParty] = {}
     for p in parties:
-        if p.name not in seen:
-            seen.add(p.name)
-            unique.append(p)
-    return unique
+        first = unique.setdefault(p.name, p)
+        if first is not p and p.relationship and p.relationship not in first.relationship:
+            first.relationship = f"{first.relationship}；{p.relationship}" if first.relationship else p.relationship
+    return list(unique.values())
 
 
 def _relation_of(pattern: Pattern) -> str:
@@ -752,6 +785,8 @@ def _first_column_names(lines: list[Line], h: int, book: PatternBook) -> tuple[l
             rows.append(RelatedParty(left, "母公司", lines[i].page + 1, lines[i].bbox, "parent"))
         elif left and rows and not _COMPLETE_NAME.search(rows[-1].name):
             rows[-1].name += left
+        elif rows:
+            break  # past the table: a sentence such as 本企业最终控制方是… follows
         i += 1
     return rows, i
 
@@ -933,12 +968,14 @@ def read_statement_line(doc: Document, book: PatternBook, title: str, item: str,
         t = next((i for i, ln in enumerate(lines) if title_c.search(fold(ln.text))), None)
         if t is None:
             continue
-        region = lines[t:] + [ln for nxt in range(page + 1, item_page + 1) for ln in _lines(doc, nxt)]
+        region = _own_statement(lines[t:] + [ln for nxt in range(page + 1, item_page + 1) for ln in _lines(doc, nxt)],
+                                title_c, book)
         unit = find_unit(region[:8], book)
         layout: Layout | None = None
         for ln in region[1:]:
             if layout is None or _starts_page(ln, region):
-                own = find_layout([x for x in region if x.page == ln.page and x.y0 >= ln.y0][:14], book, ln.page)
+                head = [x for x in region if x.page == ln.page and x.y0 >= ln.y0][:14]
+                own = find_layout(head, book, ln.page) or _balance_layout(head, book)
                 layout = own or layout
             if layout is None:
                 continue
@@ -960,6 +997,35 @@ def read_statement_line(doc: Document, book: PatternBook, title: str, item: str,
                 out[period] = fig
             return out
     return out
+
+
+def _balance_layout(lines: list[Line], book: PatternBook) -> Layout | None:
+    """Columns headed 期末余额 / 期初余额 (balance sheets name no year), which the income-statement
+    period patterns do not cover."""
+    current, prior = _concept(book, "balance_current_header"), _concept(book, "balance_prior_header")
+    for ln in lines:
+        cols: list[Column] = []
+        note_cx = None
+        for cell in header_cells(ln):
+            text = fold(join_words(cell))
+            x0, x1 = cell[0].x0, cell[-1].x1
+            period = "current" if current.search(text) else "prior" if prior.search(text) else None
+            if period:
+                cols.append(Column((x0 + x1) / 2, x0, x1, join_words(cell), period))
+            elif text in ("附注", "注释"):
+                note_cx = (x0 + x1) / 2
+        if len(cols) >= 2:
+            return Layout(cols, note_cx, "header", ln.text)
+    return None
+
+
+def _own_statement(lines: list[Line], title_c: Concept, book: PatternBook) -> list[Line]:
+    """The lines up to the next statement's title (a parent-company statement often starts on the
+    page where the consolidated one ends)."""
+    for n, ln in enumerate(lines[1:], start=1):
+        if classify_title(ln.text, book) is not None and not title_c.search(fold(ln.text)):
+            return lines[:n]
+    return lines
 
 
 def _starts_page(line: Line, region: list[Line]) -> bool:
