@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -100,3 +101,28 @@ def test_every_command_is_documented():
         assert f"extractor {cmd}" in readme
     for opt in ("--json", "--patterns", "--ratio", "--timeout", "--jobs", "--strict", "--out"):
         assert opt in readme
+
+
+def _garbled(d):
+    """Text drawn with an embedded font whose Unicode map was removed: glyph ids come out as text."""
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.exists():
+        pytest.skip(f"{font} not installed (Debian fonts-dejavu-core)")
+    p = d / "garbled.pdf"
+    doc = pymupdf.open()
+    for _ in range(3):
+        page = doc.new_page()
+        page.insert_font(fontname="F0", fontfile=str(font))
+        for k in range(10):
+            page.insert_text((72, 72 + 20 * k), "Consolidated statement of profit or loss 1,234", fontname="F0")
+    for x in range(1, doc.xref_length()):
+        if doc.xref_get_key(x, "ToUnicode")[0] != "null":
+            doc.xref_set_key(x, "ToUnicode", "null")
+    doc.save(p)
+    return p
+
+
+def test_garbled_text_layer(tmp_path):
+    res = run("extract", str(_garbled(tmp_path)), "--json")
+    assert res.exit_code == 1
+    assert json.loads(res.stdout)["error"]["code"] == "garbled_text"
