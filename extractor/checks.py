@@ -45,8 +45,11 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
     mdna = read_mdna(doc, book, read.region.pages[0])
     notes: dict[str, NoteTable | None] = {}
     refs = {item: note_number(ms[0].row.note) for item, ms in read.items.matches.items() if ms}
+    # a statement with a note column whose expense row cites no note has no breakdown to find
+    has_note_column = any(r.note for r in read.rows)
     for item in NOTE_ITEMS:
-        if any(report.figures[item][p] for p in PERIODS) or item == "admin_expense":
+        wanted = any(report.figures[item][p] for p in PERIODS) or item == "admin_expense"
+        if wanted and (refs.get(item) is not None or not has_note_column):
             notes[item] = find_note(doc, book, item, stmt_end, read.unit, max_pages=NOTES_SCAN_PAGES,
                                     number=refs.get(item))
     _rnd_fallback(report, notes.get("admin_expense"), mdna, book)

@@ -8,6 +8,7 @@ through the PDF outline when it lists them, else by reading pages after the stat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -95,23 +96,23 @@ def _page_numbers(doc: Document, index: int) -> list[int]:
     return out
 
 
-def _bisect_pages(doc: Document, number: int, start: int) -> list[int]:
-    """Pages around the one whose numbered headings bracket ``number`` (notes run in order)."""
-    lo, hi = start, doc.page_count - 1
-    for _ in range(12):
-        if lo > hi:
-            break
-        mid = (lo + hi) // 2
-        nums = _page_numbers(doc, mid)
-        if not nums:
-            return []  # no numbered headings to steer by: let the caller scan
-        if number in nums:
-            return [mid, mid - 1, mid + 1]
-        if number < max(nums):
-            hi = mid - 1
-        else:
-            lo = mid + 1
-    return [p for p in (lo - 1, lo, lo + 1) if start <= p < doc.page_count]
+def _gallop_pages(doc: Document, number: int, start: int, end: int, step: int = 4) -> Iterator[int]:
+    """Pages worth reading for note ``number``: probe every ``step``-th page and read a window
+    closely once a probe shows headings at or just past the number.
+
+    Numbering restarts in each part of the notes (policies, items, related parties), so a probe
+    past the number is a hint, not a verdict: the walk goes on if the window lacks the heading.
+    """
+    prev = start
+    done: set[int] = set()
+    for probe in range(start, end, step):
+        nums = _page_numbers(doc, probe)
+        if any(number <= n <= number + 12 for n in nums):
+            window = range(prev, min(end, probe + 1))
+            done.update(window)
+            yield from window
+        prev = probe + 1
+    yield from (i for i in range(start, end) if i not in done)  # no hint led there: read the rest
 
 
 def find_note(doc: Document, book: PatternBook, item: str, start: int, statement_unit: Unit,
@@ -119,14 +120,13 @@ def find_note(doc: Document, book: PatternBook, item: str, start: int, statement
     """The note table for ``item`` in the pages from ``start`` on (0-based).
 
     Where: the outline when it lists the note; else, given the note number from the statement's
-    附注 column, a bisection over the numbered headings; else a page-by-page scan.
+    附注 column, a gallop over the numbered headings; else a page-by-page scan.
     """
     pages = _heading_pages(doc, book, item, start)
-    if not pages and number is not None:
-        pages = [i for i in _bisect_pages(doc, number, start) if _page_has_heading(doc, book, item, i)]
+    end = doc.page_count if max_pages is None else min(doc.page_count, start + max_pages)
     if not pages:
-        end = doc.page_count if max_pages is None else min(doc.page_count, start + max_pages)
-        pages = next(([i] for i in range(start, end) if _page_has_heading(doc, book, item, i)), [])
+        order = _gallop_pages(doc, number, start, end) if number is not None else iter(range(start, end))
+        pages = next(([i] for i in order if _page_has_heading(doc, book, item, i)), [])
     for index in pages[:3]:
         table = _read_note(doc, book, item, index, statement_unit)
         if table is not None:
