@@ -149,27 +149,45 @@ class Document:
             raw = self.pdf[index].get_text("rawdict", flags=pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
         except Exception:  # noqa: BLE001
             return []
-        seen: dict[tuple[str, int, int], list[tuple[float, float, float, float]]] = {}
+        # Fake bold draws text twice a fraction of a point apart: either as a second span with the
+        # same text (most producers), or glyph by glyph ("合合并并"). Both are caught here without
+        # comparing every glyph with every other, which would cost more than reading the page.
+        seen_spans: dict[str, list[tuple[float, ...]]] = {}
         words: list[Word] = []
         dupes = 0
         for block in raw.get("blocks", []):
             for line in block.get("lines", []):
                 chars: list[tuple[str, tuple[float, float, float, float], float]] = []
                 for span in line.get("spans", []):
+                    span_chars = span.get("chars", [])
+                    text = "".join(ch["c"] for ch in span_chars).strip()
+                    if text and _seen_span(seen_spans, text, span["bbox"]):
+                        dupes += len(text)
+                        continue
                     size = float(span.get("size", 10.0))
-                    for ch in span.get("chars", []):
+                    prev: tuple[str, tuple[float, ...]] | None = None
+                    for ch in span_chars:
                         c = ch["c"]
                         box = tuple(ch["bbox"])
                         if c.isspace():
                             chars.append((" ", box, size))
                             continue
-                        if _is_duplicate(seen, c, box, self.fake_bold_overlap):
+                        if prev is not None and prev[0] == c and _overlap_share(box, prev[1]) >= self.fake_bold_overlap:
                             dupes += 1
                             continue
+                        prev = (c, box)
                         chars.append((c, box, size))
                 words.extend(_chars_to_words(chars))
         self._dupes[index] = dupes
         return words
+
+
+def _seen_span(seen: dict[str, list[tuple[float, ...]]], text: str, bbox: tuple[float, ...]) -> bool:
+    for other in seen.get(text, ()):
+        if abs(other[0] - bbox[0]) <= 1.5 and abs(other[1] - bbox[1]) <= 1.5 and abs(other[2] - bbox[2]) <= 1.5:
+            return True
+    seen.setdefault(text, []).append(tuple(bbox))
+    return False
 
 
 def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -184,18 +202,6 @@ def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
         return 0.0
     area = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return (ix * iy) / area if area > 0 else 0.0
-
-
-def _is_duplicate(seen: dict, c: str, box: tuple, threshold: float) -> bool:
-    """Fake bold draws a glyph twice a fraction of a point apart: keep the first drawing."""
-    gx, gy = int(box[0] // 4), int(box[1] // 4)
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            for other in seen.get((c, gx + dx, gy + dy), ()):
-                if _overlap_share(box, other) >= threshold:
-                    return True
-    seen.setdefault((c, gx, gy), []).append(box)
-    return False
 
 
 def _chars_to_words(chars: list[tuple[str, tuple[float, float, float, float], float]]) -> list[Word]:
