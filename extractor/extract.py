@@ -142,8 +142,8 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     report.flags.extend(quality_flags(report, doc, best, book))
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)
     t_parties = time.perf_counter()
-    is_cas = region.title.pattern.lang == "zh-Hans"  # the layouts parties.yaml describes
-    parties = read_parties(doc, book, region.pages, best.unit, scan=is_cas)
+    is_cas = region.title.pattern.lang == "zh-Hans"  # CAS reports must disclose what the flags need
+    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=is_cas)
     report.extra_figures["parties"] = parties.parties_json()
     report.extra_figures["cash_from_sales"] = parties.figures_json("cash_from_sales")
     report.extra_figures["receivables"] = parties.figures_json("receivables")

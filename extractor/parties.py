@@ -15,6 +15,7 @@ of the report where the section must be (the MD&A before the statements, the not
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -35,11 +36,12 @@ from .units import DEFAULT, Unit, find_unit, unit_of_text
 _PCT = regex.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
 _PAGE_NUMBER = regex.compile(r"^(?:第?\d{1,4}页?(?:/(?:共)?\d{1,4}页?)?|-\d{1,4}-)$")
 _RUNNING_HEADER = regex.compile(r"年度报告|年度報告|annualreport|附注[(（]续[)）]|附註[(（]續[)）]", regex.I)
-_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（]\d{1,2}[)）])")
+_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（](?:\d{1,2}|[a-h])[)）])")
 _COMPLETE_NAME = regex.compile(r"(?:公司|厂|集团|合伙[)）]?|中心|研究院|研究所|医院|大学|局|委员会|银行|[)）]|ltd\.?|limited|inc\.?)$", regex.I)
 _AMOUNTS_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
+_CONTENT_DASH = regex.compile(r"^(.{2,30}?)\s*[－—–-]\s*(.{2,})$")
 _CONTINUED = regex.compile(r"[(（](?:续|續)[)）]")
-_NOTE_REF = regex.compile(r"^(?:附注|注)?[\d一二三四五六七八九十()（）.、a-z]{1,8}$", regex.I)
+_NOTE_REF = regex.compile(r"^(?=.*[\d一二三四五六七八九十])(?:附注|注)?[\d一二三四五六七八九十()（）.、a-z]{1,8}$", regex.I)
 
 
 # ------------------------------------------------------------------------------- records
@@ -291,11 +293,15 @@ def _words_bbox(doc: Document, index: int, needle: str) -> tuple[float, float, f
 
 def _outline_pages(doc: Document, book: PatternBook, concept: str) -> list[int]:
     """0-based pages of outline entries whose title matches the concept."""
-    titles: list[tuple[str, int]] = doc.__dict__.setdefault(
-        "_parties_outline", [(fold(t), page) for _lvl, t, page in doc.outline if page >= 1])
-    if not titles or not _any_line(book, concept, "\n".join(t for t, _ in titles)):
+    if "_parties_outline" not in doc.__dict__:  # folded once per document, one line per entry
+        entries = [(fold(t), page) for _lvl, t, page in doc.outline if page >= 1]
+        doc.__dict__["_parties_outline"] = ("\n".join(t for t, _ in entries), [page for _, page in entries])
+    text, pages = doc.__dict__["_parties_outline"]
+    if not text:
         return []
-    return sorted({page - 1 for t, page in titles if _any_line(book, concept, t)})
+    _any_line(book, concept, "")  # compiles the concept's combined pattern
+    starts = [m.start() for m in book.__dict__["_parties_combined"][concept].finditer(text)]
+    return sorted({pages[text.count("\n", 0, at)] - 1 for at in starts})
 
 
 def _contents_pages(doc: Document, book: PatternBook, concept: str) -> list[int]:
@@ -384,7 +390,7 @@ def find_related_notes_page(doc: Document, book: PatternBook, after: int, out: P
         return _page_has(doc, book, i, "related_notes_heading")
     for s in _outline_pages(doc, book, "related_notes_outline"):
         if s > after:
-            found = _scan(doc, range(max(after, s - 1), min(doc.page_count, s + 3)), test, out.pages_read)
+            found = _scan(doc, range(s, min(doc.page_count, s + 3)), test, out.pages_read)
             return found if found is not None else s
     if not scan:
         return None
@@ -456,22 +462,31 @@ def read_top5_sentence(doc: Document, index: int, book: PatternBook, unit: Unit)
     pattern, m = hit
     top = TopFive("sentence", [index + 1])
 
+    groups = m.groupdict()  # sentence patterns name only the groups their language prints
+
     def money(group: str, ugroup: str, label: str) -> Figure | None:
-        if not m.group(group):
+        if not groups.get(group):
             return None
-        u = unit_of_text(m.group(ugroup) or "", book) if m.group(ugroup) else unit
-        return _money(m.group(group), index + 1, _words_bbox(doc, index, m.group(group)), label, "mdna",
-                      pattern, u or unit)
+        u = _sentence_unit(groups.get(ugroup), book) or unit
+        return _money(groups[group], index + 1, _words_bbox(doc, index, groups[group]), label, "mdna", pattern, u)
 
     top.total = money("amount", "unit", "前五名客户销售额")
     top.related_amount = money("related", "runit", "前五名客户销售额中关联方销售额")
     top.unit = top.total.unit if top.total else unit.unit
     for group, attr in (("share", "total_share"), ("rshare", "related_share")):
-        if m.group(group):
-            v = _pct(m.group(group) + "%")
+        if groups.get(group):
+            v = _pct(groups[group] + "%")
             if v is not None:
-                setattr(top, attr, Share(v, m.group(group) + "%", index + 1, _words_bbox(doc, index, m.group(group))))
+                setattr(top, attr, Share(v, groups[group] + "%", index + 1, _words_bbox(doc, index, groups[group])))
     return top
+
+
+def _sentence_unit(text: str | None, book: PatternBook) -> Unit | None:
+    """The unit printed after a number in a sentence (万元, 百萬元, million); English units are
+    written after RMB in units.yaml, so 'million' is tried as 'RMB million' too."""
+    if not text:
+        return None
+    return unit_of_text(text, book) or unit_of_text("RMB" + text, book)
 
 
 def _header_index(lines: list[Line], book: PatternBook, concept: str) -> int | None:
@@ -502,14 +517,31 @@ def _header_band(lines: list[Line], h: int) -> list[Line]:
 def _header_cells(band: list[Line]) -> list[str]:
     """Header text per column: words of the band grouped by horizontal overlap."""
     cols: list[tuple[float, float, list[Word]]] = []
-    for w in sorted((w for ln in band for w in ln.words), key=lambda w: (w.y0, w.x0)):
+    # words a space apart on one line form a cell ("Related party"); cells on different lines of
+    # the band that overlap horizontally are one column
+    cells = [c for ln in band for c in header_cells(ln)]
+    for cell in sorted(cells, key=lambda c: (c[0].y0, c[0].x0)):
+        cx0, cx1 = cell[0].x0, cell[-1].x1
         for n, (x0, x1, ws) in enumerate(cols):
-            if w.x0 < x1 and w.x1 > x0:
-                cols[n] = (min(x0, w.x0), max(x1, w.x1), ws + [w])
+            if cx0 < x1 and cx1 > x0:
+                cols[n] = (min(x0, cx0), max(x1, cx1), ws + cell)
                 break
         else:
-            cols.append((w.x0, w.x1, [w]))
+            cols.append((cx0, cx1, list(cell)))
     return ["".join(fold(w.text) for w in ws) for _, _, ws in cols]
+
+
+def _printed(words: Iterable[Word]) -> str:
+    """A name as printed: full-width folded, words of Latin script kept apart by a space."""
+    out = ""
+    for w in words:
+        t = unicodedata.normalize("NFKC", w.text).strip()
+        if out and t and out[-1].isascii() and out[-1].isalnum() and t[0].isascii() and t[0].isalnum():
+            out += " "
+        elif out and t and out[-1] in ",." and t[0].isascii() and t[0].isalpha():
+            out += " "  # "Co., Ltd."
+        out += t
+    return out
 
 
 def _cell_kind(w: Word, book: PatternBook, share_x: float | None) -> str:
@@ -569,7 +601,7 @@ def _row_name(row: tuple[Line, list[Line]], book: PatternBook, share_x: float | 
     text = [w for w in words if _cell_kind(w, book, share_x) == "text"]
     if text and regex.match(r"^\d{1,2}$", fold(text[0].text)) and len(text) > 1:
         text = text[1:]  # the 序号 column
-    return "".join(fold(w.text) for w in text if fold(w.text) not in ("--", "-", "—"))
+    return _printed(w for w in text if fold(w.text) not in ("--", "-", "—"))
 
 
 def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, out: PartiesRead) -> TopFive | None:
@@ -662,10 +694,15 @@ def _note_window(doc: Document, book: PatternBook, start: int, out: PartiesRead)
     or until the page after the sales table's title (nothing later is read)."""
     pages: list[int] = []
     sales_at: int | None = None
+    quiet = 0  # pages in a row that name no related party nor transaction
     for i in range(start, min(doc.page_count, start + int(book.value("parties_notes_window_pages")))):
         out.pages_read.add(i)
         pages.append(i)
         if i > start and _page_has(doc, book, i, "notes_section_end"):
+            break
+        quiet = 0 if _page_has(doc, book, i, "related_notes_probe") or _page_has(doc, book, i, "party_list_marker") \
+            else quiet + 1
+        if quiet >= 2:
             break
         if sales_at is None and _page_has(doc, book, i, "related_sales_title"):
             sales_at = i
@@ -687,7 +724,11 @@ def _pages_to_parse(doc: Document, book: PatternBook, window: list[int]) -> list
         wanted.add(sales)
         lines = _folded_lines(doc, sales)
         at = next(n for n, t in enumerate(lines) if _concept(book, "related_sales_title").search(t))
-        if not any(_concept(book, "related_sales_end").search(t) for t in lines[at + 1:]) and sales + 1 in window:
+        ends_here = any(_concept(book, "related_sales_end").search(t) for t in lines[at + 1:])
+        # the next page continues the table unless it opens with the next heading
+        opens_next = sales + 1 in window and any(_concept(book, "related_sales_end").search(t)
+                                                 for t in _folded_lines(doc, sales + 1)[:4])
+        if not ends_here and sales + 1 in window and not opens_next:
             wanted.add(sales + 1)
     return sorted(wanted) or window[:2]
 
@@ -748,7 +789,8 @@ def _two_column_rows(lines: list[Line], start: int) -> tuple[list[RelatedParty],
     while end < len(lines) and not _stops_list(lines[end]):
         end += 1
     body = lines[start:end]
-    seconds = [ln.words[1].x0 for ln in body if len(ln.words) >= 2]
+    cells = {id(ln): header_cells(ln) for ln in body}
+    seconds = [cells[id(ln)][1][0].x0 for ln in body if len(cells[id(ln)]) >= 2]
     if not seconds:
         return [], end
     # the leftmost second cell: relationships are left-aligned, right-aligned or centred by report
@@ -757,7 +799,7 @@ def _two_column_rows(lines: list[Line], start: int) -> tuple[list[RelatedParty],
     for line in body:
         left = [w for w in line.words if w.x0 < split]
         right = [w for w in line.words if w.x0 >= split]
-        name, rel = "".join(fold(w.text) for w in left), "".join(fold(w.text) for w in right)
+        name, rel = _printed(left), _printed(right)
         prev = rows[-1] if rows else None
         # a wrapped name or relationship continues the row above; a line with both cells is a new row
         # unless the row above is still missing one of them
@@ -779,7 +821,7 @@ def _first_column_names(lines: list[Line], h: int, book: PatternBook) -> tuple[l
     rows: list[RelatedParty] = []
     i = h + 1
     while i < len(lines) and not _stops_list(lines[i]) and len(rows) < 3:
-        left = "".join(fold(w.text) for w in lines[i].words if w.x1 < second - 2)
+        left = _printed(w for w in lines[i].words if w.x1 < second - 2)
         has_numbers = any(parse_amount(w.text) for w in lines[i].words)
         if left and has_numbers:
             rows.append(RelatedParty(left, "母公司", lines[i].page + 1, lines[i].bbox, "parent"))
@@ -823,8 +865,8 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
         texts.sort(key=lambda w: (w.y0 > anchor.y1 + 2, w.y0, w.x0))
         if name_x is None:
             name_x = min((w.x0 for w in texts), default=0.0)
-        name = "".join(fold(w.text) for w in texts if w.x0 < name_x + 15)
-        content = "".join(fold(w.text) for w in texts if w.x0 >= name_x + 15)
+        name = _printed(w for w in texts if w.x0 < name_x + 15)
+        content = _printed(w for w in texts if w.x0 >= name_x + 15)
         figs = {p: _cell_figure(anchor, cells, layout, p, name, unit, book) for p in ("current", "prior")}
         if not name and not content:
             for p in ("current", "prior"):  # an unlabelled row of amounts under the table: its total
@@ -834,6 +876,8 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
             for p in ("current", "prior"):
                 sales.printed_total[p] = figs[p]
             continue
+        if not content and (split := _CONTENT_DASH.match(name)):
+            content, name = split.group(1), split.group(2)  # HK style: 提供服務－常州盛榮電子股份有限公司
         sales.rows.append(RelatedSale(name, content, figs["current"], figs["prior"], anchor.page + 1))
     _check_printed_total(sales)
     return sales
@@ -919,7 +963,7 @@ def read_sales_sentence(doc: Document, index: int, book: PatternBook) -> Figure 
         if hit is None:
             continue
         pattern, m = hit
-        unit = unit_of_text(m.group("unit"), book) or DEFAULT
+        unit = _sentence_unit(m.groupdict().get("unit"), book) or DEFAULT
         return _money(m.group("amount"), i + 1, _words_bbox(doc, i, m.group("amount")[:8]),
                       "出售商品/提供劳务类关联交易实际发生额", "mdna", pattern, unit, 0.85)
     return None
@@ -939,7 +983,7 @@ def _statement_pages(doc: Document, book: PatternBook, concept: str, is_pages: l
     found: list[int] = []
     for side in (first, second):
         for i in side:
-            if not _page_has(doc, book, i, concept):
+            if not _page_has(doc, book, i, concept) or _is_contents_page(doc, i):
                 continue
             titles = [s for s in _folded_lines(doc, i) if c.search(s)]
             if titles:
@@ -950,7 +994,7 @@ def _statement_pages(doc: Document, book: PatternBook, concept: str, is_pages: l
 
 
 def read_statement_line(doc: Document, book: PatternBook, title: str, item: str, is_pages: list[int],
-                        source: str) -> dict[str, Figure | None]:
+                        source: str, fallback: Unit = DEFAULT) -> dict[str, Figure | None]:
     """One line (销售商品、提供劳务收到的现金 / 应收账款) of the consolidated statement titled ``title``."""
     out: dict[str, Figure | None] = {"current": None, "prior": None}
     title_c, item_c = _concept(book, title), _concept(book, item)
@@ -971,6 +1015,8 @@ def read_statement_line(doc: Document, book: PatternBook, title: str, item: str,
         region = _own_statement(lines[t:] + [ln for nxt in range(page + 1, item_page + 1) for ln in _lines(doc, nxt)],
                                 title_c, book)
         unit = find_unit(region[:8], book)
+        if not unit.found and fallback.found:
+            unit = fallback  # one report, one unit: the income statement's line serves its neighbours
         layout: Layout | None = None
         for ln in region[1:]:
             if layout is None or _starts_page(ln, region):
@@ -1019,6 +1065,11 @@ def _balance_layout(lines: list[Line], book: PatternBook) -> Layout | None:
     return None
 
 
+def _is_contents_page(doc: Document, index: int) -> bool:
+    """A table-of-contents page names every statement; it is not one."""
+    return sum(1 for t in doc.text(index).split("\n") if is_toc_line(t) or regex.fullmatch(r"\s*[.…·]{8,}\s*", t)) >= 3
+
+
 def _own_statement(lines: list[Line], title_c: Concept, book: PatternBook) -> list[Line]:
     """The lines up to the next statement's title (a parent-company statement often starts on the
     page where the consolidated one ends)."""
@@ -1045,18 +1096,19 @@ def _blank(line: Line, layout: Layout, col: int, label: str, source: str, patter
 # ------------------------------------------------------------------------------- the stage
 
 def read_parties(doc: Document, book: PatternBook, statement_pages: list[int], unit: Unit,
-                 scan: bool = True) -> PartiesRead:
+                 scan: bool = True, scan_mdna: bool = True) -> PartiesRead:
     """Everything the related-party flags need. ``statement_pages`` are the income statement's
     0-based pages; ``unit`` is its unit, the fallback for tables that print none. ``scan=False``
-    (reports whose layout the patterns do not describe, e.g. HK) reads only where hints point."""
+    reads only where hints point; ``scan_mdna=False`` does so for the MD&A summary of related sales
+    only (a CAS 重要事项 section has it; other reports rarely do, and scanning for it costs)."""
     out = PartiesRead()
     first = min(statement_pages) if statement_pages else doc.page_count
     last = max(statement_pages) if statement_pages else 0
     if statement_pages:
         out.cash_from_sales = read_statement_line(doc, book, "cash_flow_title", "cash_from_sales", statement_pages,
-                                                  "cash_flow_statement")
+                                                  "cash_flow_statement", unit)
         out.receivables = read_statement_line(doc, book, "balance_sheet_title", "receivables", statement_pages,
-                                              "balance_sheet")
+                                              "balance_sheet", unit)
     top_page = find_top5_page(doc, book, first, out, scan)
     if top_page is not None:
         out.top5 = read_top5(doc, book, top_page, DEFAULT, out)
@@ -1073,7 +1125,7 @@ def read_parties(doc: Document, book: PatternBook, statement_pages: list[int], u
     # the MD&A summary is a second source: looked for by scanning only when the notes gave no table
     need = sales is None or not sales.rows
     mdna_page = find_related_mdna_page(doc, book, top_page if top_page is not None else -1, first, out,
-                                       scan and need)
+                                       scan and scan_mdna and need)
     if mdna_page is not None:
         summary = read_sales_sentence(doc, mdna_page, book)
         if summary is not None:

@@ -101,8 +101,8 @@ def test_sse_sentence_in_wan(tmp_path):
         row(76, (60, "关联方销售额540,913.57 万元，占年度销售总额5.70 %。"))
     top = top5_of(tmp_path, cells)
     assert top.source == "sentence"
-    assert top.total.value == Decimal("17084031400") and top.total.unit == "万元"
-    assert top.related_amount.value == Decimal("5409135700")
+    assert top.total.value == Decimal(17084031400) and top.total.unit == "万元"
+    assert top.related_amount.value == Decimal(5409135700)
     assert (top.total_share.value, top.related_share.value) == (Decimal("0.1802"), Decimal("0.057"))
     assert top.total.bbox != (0.0, 0.0, 0.0, 0.0)
 
@@ -114,7 +114,7 @@ def test_star_table_related_column(tmp_path):
         [(60, "合计"), (250, "3,000.00"), (360, "15.00")]]) + [(60, 60, "单位：万元")]
     top = top5_of(tmp_path, cells)
     assert top.has_related_column and top.customers[0].related is False
-    assert top.customers[0].amount.value == Decimal("30000000") and top.unit == "万元"
+    assert top.customers[0].amount.value == Decimal(30000000) and top.unit == "万元"
     assert top.customers[0].share.value == Decimal("0.15")  # a bare number under a (%) header
 
 
@@ -209,7 +209,7 @@ def test_statement_lines_beside_the_income_statement(tmp_path):
     assert (ar["current"].value, ar["prior"].value, ar["current"].page) == (Decimal("49627788.24"),
                                                                           Decimal("52548619.93"), 1)
     cash = read_statement_line(doc, BOOK, "cash_flow_title", "cash_from_sales", [1], "cash_flow_statement")
-    assert cash["current"].value == Decimal("366268800") and cash["current"].unit == "万元"
+    assert cash["current"].value == Decimal(366268800) and cash["current"].unit == "万元"
     assert cash["prior"].printed == "36,860.36" and cash["prior"].page == 3
 
 
