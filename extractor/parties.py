@@ -28,7 +28,7 @@ from .amounts import parse_amount
 from .document import Document, Line, Word, bbox_of, join_words, words_to_lines
 from .labels import classify_title, fold, is_toc_line, normalise_label
 from .model import Figure, _num
-from .names import NameRules, is_anonymised
+from .names import NameRules, best_match, is_anonymised
 from .patternbook import Concept, Pattern, PatternBook
 from .rows import Column, Layout, find_layout, header_cells
 from .units import DEFAULT, Unit, find_unit, unit_of_text
@@ -162,6 +162,7 @@ class PartiesRead:
     sales: RelatedSales | None = None
     cash_from_sales: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
     receivables: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
+    matches: list[dict[str, Any]] = field(default_factory=list)  # customer ~ related party, scored
     log: list[str] = field(default_factory=list)
     pages_read: set[int] = field(default_factory=set)  # 0-based, for the log
 
@@ -174,7 +175,7 @@ class PartiesRead:
         return {"top5": self.top5.to_json() if self.top5 else None,
                 "related_parties": [p.to_json() for p in self.parties],
                 "related_sales": self.sales.to_json() if self.sales else None,
-                "log": self.log}
+                "matches": self.matches, "log": self.log}
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -1132,5 +1133,26 @@ def read_parties(doc: Document, book: PatternBook, statement_pages: list[int], u
             sales = sales or RelatedSales()
             sales.mdna = summary
     out.sales = sales
+    out.matches = match_customers(out, book)
     out.log.append(f"read {len(out.pages_read)} pages as text for customers and related parties")
+    return out
+
+
+def match_customers(read: PartiesRead, book: PatternBook) -> list[dict[str, Any]]:
+    """Every top-five customer that resembles a related party, with the score, down to the
+    reporting floor of parties.yaml (below the flag's threshold too, so near misses can be checked
+    by eye). Anonymised customers are listed as skipped, never matched."""
+    if read.top5 is None or not read.parties:
+        return []
+    rules = NameRules.from_book(book)
+    floor = float(book.value("parties_match_report_score"))
+    out: list[dict[str, Any]] = []
+    for c in read.top5.customers:
+        if c.anonymised:
+            continue
+        m = best_match(c.name, [p.name for p in read.parties], rules, floor)
+        if m is not None:
+            party = next(p for p in read.parties if p.name == m.right)
+            out.append({**m.to_json(), "relationship": party.relationship, "customer_page": c.page,
+                        "party_page": party.page, "customer_marked_related": c.related})
     return out
