@@ -1,0 +1,191 @@
+"""Shared by the parties readers: cheap page access (plain text folded once, positioned lines from
+MuPDF words), one-search-per-page pattern tests, and amounts, shares and names as printed."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import regex
+
+from ..amounts import parse_amount
+from ..document import Document, Line, Word, words_to_lines
+from ..labels import fold
+from ..model import Figure
+from ..patternbook import Concept, Pattern, PatternBook
+from ..rows import Layout
+from ..units import Unit, unit_of_text
+
+_PCT = regex.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
+
+
+_PAGE_NUMBER = regex.compile(r"^(?:第?\d{1,4}页?(?:/(?:共)?\d{1,4}页?)?|-\d{1,4}-)$")
+
+
+_RUNNING_HEADER = regex.compile(r"年度报告|年度報告|annualreport|附注[(（]续[)）]|附註[(（]續[)）]", regex.I)
+
+
+HEADING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（](?:\d{1,2}|[a-h])[)）])")
+
+
+COMPLETE_NAME = regex.compile(r"(?:公司|厂|集团|合伙[)）]?|中心|研究院|研究所|医院|大学|局|委员会|银行|[)）]|ltd\.?|limited|inc\.?)$", regex.I)
+
+
+AMOUNTS_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
+
+
+CONTENT_DASH = regex.compile(r"^(.{2,30}?)\s*[－—–-]\s*(.{2,})$")
+
+
+CONTINUED = regex.compile(r"[(（](?:续|續)[)）]")
+
+
+NOTE_REF = regex.compile(r"^(?=.*[\d一二三四五六七八九十])(?:附注|注)?[\d一二三四五六七八九十()（）.、a-z]{1,8}$", regex.I)
+
+
+def concept_of(book: PatternBook, name: str) -> Concept:
+    return book.concept("parties", name)
+
+
+def search_concept(book: PatternBook, name: str, text: str) -> tuple[Pattern, regex.Match[str]] | None:
+    return concept_of(book, name).search(text)
+
+
+def folded_lines(doc: Document, index: int) -> list[str]:
+    """A page's plain-text lines, folded; cached on the document because every finder asks again."""
+    cache: dict[int, list[str]] = doc.__dict__.setdefault("_parties_folded", {})
+    if index not in cache:
+        cache[index] = [fold(s) for s in doc.text(index).split("\n") if s.strip()]
+    return cache[index]
+
+
+def page_lines(doc: Document, index: int) -> list[Line]:
+    """Positioned lines of a page, cheaply.
+
+    :meth:`Document.lines` removes fake-bold glyphs one character at a time in Python, which costs
+    several times more than reading the page's text; this stage parses up to ten pages, so it asks
+    MuPDF for words (C speed) and groups them with the same line builder. A page whose words come
+    out doubled (fake bold) goes back to the careful reader, as does one it has read already.
+    """
+    if index in doc._words:
+        return doc.lines(index)
+    cache: dict[int, list[Line]] = doc.__dict__.setdefault("_parties_lines", {})
+    if index in cache:
+        return cache[index]
+    try:
+        raw = doc.pdf[index].get_text("words")
+    except Exception:  # noqa: BLE001 - let the careful reader deal with a broken page
+        return doc.lines(index)
+    seen: set[tuple[str, int, int]] = set()
+    words: list[Word] = []
+    for x0, y0, x1, y1, text, *_ in raw:
+        key = (text, round(x0 / 2), round(y0 / 2))
+        if key in seen:
+            return doc.lines(index)  # drawn twice: fake bold
+        seen.add(key)
+        words.append(Word(text, x0, y0, x1, y1))
+    cache[index] = words_to_lines(words, index, doc.line_merge_overlap)
+    return cache[index]
+
+
+def _page_text(doc: Document, index: int) -> str:
+    cache: dict[int, str] = doc.__dict__.setdefault("_parties_page", {})
+    if index not in cache:
+        cache[index] = "\n".join(folded_lines(doc, index))
+    return cache[index]
+
+
+@lru_cache(maxsize=128)
+def _combined(sources: tuple[str, ...]) -> regex.Pattern[str]:
+    """All of a concept's patterns as one, with ``^``/``$`` at line ends."""
+    return regex.compile("|".join(f"(?:{s})" for s in sources), regex.IGNORECASE | regex.MULTILINE)
+
+
+def any_line(book: PatternBook, concept: str, text: str) -> bool:
+    cache: dict[str, regex.Pattern[str]] = book.__dict__.setdefault("_parties_combined", {})
+    if concept not in cache:
+        cache[concept] = _combined(tuple(p.source for p in concept_of(book, concept).patterns))
+    return cache[concept].search(text) is not None
+
+
+def page_has(doc: Document, book: PatternBook, index: int, concept: str) -> bool:
+    """Does any line of the page match the concept? One search over the page instead of one per
+    line and pattern: scanning pages is this stage's main cost."""
+    return any_line(book, concept, _page_text(doc, index))
+
+
+def is_furniture(line: Line, height: float) -> bool:
+    """Running headers, footers and page numbers: never part of a table."""
+    c = fold(line.text)
+    if _PAGE_NUMBER.match(c):
+        return True
+    return (line.y1 < 0.1 * height or line.y0 > 0.92 * height) and bool(_RUNNING_HEADER.search(c) or len(c) < 20)
+
+
+def parse_share(text: str, force: bool = False) -> Decimal | None:
+    """'11.77%' -> 0.1177; a bare number only when the column says it holds percentages."""
+    t = fold(text).replace("％", "%")
+    if not _PCT.match(t) or (not t.endswith("%") and not force):
+        return None
+    try:
+        return Decimal(t.rstrip("%").replace("−", "-")) / 100
+    except InvalidOperation:
+        return None
+
+
+def money_figure(printed: str, page: int, bbox: tuple[float, float, float, float] | None, label: str, source: str,
+           pattern: Pattern | None, unit: Unit, confidence: float = 0.9, column: str = "") -> Figure | None:
+    parsed = parse_amount(printed)
+    if parsed is None:
+        return None
+    value = parsed.value if parsed.value is not None else Decimal(0)
+    return Figure(value * unit.multiplier, printed, page, bbox or (0.0, 0.0, 0.0, 0.0), label, source,
+                  pattern.id if pattern else "", confidence, unit.unit, unit.multiplier, column,
+                  pattern.file if pattern else "")
+
+
+def words_bbox(doc: Document, index: int, needle: str) -> tuple[float, float, float, float] | None:
+    """Where a printed snippet (a number from a sentence) sits on the page."""
+    for line in page_lines(doc, index):
+        for w in line.words:
+            if needle in w.text:
+                return (w.x0, w.y0, w.x1, w.y1)
+    return None
+
+
+def printed_name(words: Iterable[Word]) -> str:
+    """A name as printed: full-width folded, words of Latin script kept apart by a space."""
+    out = ""
+    for w in words:
+        t = unicodedata.normalize("NFKC", w.text).strip()
+        if out and t and out[-1].isascii() and out[-1].isalnum() and t[0].isascii() and t[0].isalnum():
+            out += " "
+        elif out and t and out[-1] in ",." and t[0].isascii() and t[0].isalpha():
+            out += " "  # "Co., Ltd."
+        out += t
+    return out
+
+
+def amount_words(line: Line) -> list[Word]:
+    """Words that look like money (grouped or with decimals), not note references such as (2)."""
+    return [w for w in line.words if (p := parse_amount(w.text)) is not None and p.grouped]
+
+
+def amount_cells(line: Line, layout: Layout) -> dict[int, Word]:
+    cells: dict[int, Word] = {}
+    for w in line.words:
+        p = parse_amount(w.text)
+        col = layout.column_of(w)
+        if p is not None and col is not None and (p.grouped or p.is_nil or p.value == 0):
+            cells.setdefault(col, w)
+    return cells
+
+
+def sentence_unit(text: str | None, book: PatternBook) -> Unit | None:
+    """The unit printed after a number in a sentence (万元, 百萬元, million); English units are
+    written after RMB in units.yaml, so 'million' is tried as 'RMB million' too."""
+    if not text:
+        return None
+    return unit_of_text(text, book) or unit_of_text("RMB" + text, book)
