@@ -137,6 +137,8 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
         "columns": [{"header": c.header, "period": c.period, "year": c.year, "entity": c.entity}
                     for c in best.layouts[0].columns],
         "columns_from": best.layouts[0].source,
+        "text_layer": [{"page": p + 1, "chars": doc.health(p).chars, "bad_chars": doc.health(p).bad_chars,
+                        "duplicated_glyphs_removed": doc.health(p).duplicated_glyphs} for p in region.pages],
     }
     report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))

@@ -17,10 +17,11 @@ def quality_flags(report: Report, doc: Document, read: StatementRead, book: Patt
     floor = float(book.value("confidence_floor"))
     for index in read.region.pages:
         h = doc.health(index)
-        if h.bad_share > 0.02 or h.duplicated_glyphs > 20:
+        # fake-bold duplicates are removed reliably, so they are reported in `statement`, not flagged
+        if h.bad_share > 0.02:
             flags.append(Flag("low_text_quality", "medium",
-                              f"page {index + 1}: {h.bad_chars} unreadable characters, "
-                              f"{h.duplicated_glyphs} duplicated glyphs removed; check figures on this page",
+                              f"page {index + 1}: {h.bad_chars} of {h.chars} characters unreadable "
+                              "(replacement, private-use or control characters); check figures on this page",
                               {"page": index + 1, "bad_chars": h.bad_chars, "chars": h.chars,
                                "duplicated_glyphs": h.duplicated_glyphs}, kind="quality"))
     if all(report.figures["rnd_expense"][p] is None for p in PERIODS):
