@@ -41,12 +41,29 @@ class TitleHit:
     continued: bool
 
 
+_CONTINUED = regex.compile(r"(?i)[(（](?:续|續|continued)[)）]|续表")
+
+
+def _any_title(book: PatternBook) -> regex.Pattern[str]:
+    if "any_title" not in book.cache:
+        sources = [f"(?:{p.source})" for c in book.kind("statements").values() for p in c.patterns]
+        book.cache["any_title"] = regex.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+    return book.cache["any_title"]
+
+
 def classify_title(text: str, book: PatternBook, max_chars: int = 40) -> TitleHit | None:
     """A statement title on this line? The line must be short and little else than the title."""
+    cache = book.cache.setdefault(("classify_title", max_chars), {})
+    if text not in cache:
+        cache[text] = _classify_title(text, book, max_chars)
+    return cache[text]
+
+
+def _classify_title(text: str, book: PatternBook, max_chars: int) -> TitleHit | None:
     compact = fold(text)
-    if not compact or len(compact) > max_chars * 2 or is_toc_line(text):
+    if not compact or len(compact) > max_chars * 2 or not _any_title(book).search(compact) or is_toc_line(text):
         return None
-    continued = bool(regex.search(r"(?i)[(（](?:续|續|continued)[)）]|续表", compact))
+    continued = bool(_CONTINUED.search(compact))
     # priority: the most specific roles first, so 母公司利润表 is not read as 利润表
     for role in ("combined", "consolidated", "parent", "other", "plain"):
         for concept in book.by_role("statements", role):
