@@ -64,6 +64,13 @@ class NameRules:
 
     @classmethod
     def from_book(cls, book: PatternBook) -> NameRules:
+        cached = book.__dict__.get("_name_rules")
+        if cached is None:
+            cached = book.__dict__["_name_rules"] = cls._build(book)
+        return cached
+
+    @classmethod
+    def _build(cls, book: PatternBook) -> NameRules:
         parties = book.kind("parties")
 
         def pats(name: str) -> tuple[regex.Pattern[str], ...]:
@@ -73,6 +80,7 @@ class NameRules:
         return cls(pats("legal_suffix"), pats("place"), pats("anonymised"))
 
 
+@lru_cache(maxsize=8192)
 def fold_name(text: str) -> str:
     """Traditional to simplified, full-width to half-width, no spaces, lower case."""
     s = unicodedata.normalize("NFKC", _t2s().convert(text))
@@ -116,6 +124,7 @@ def _strip_suffixes(s: str, rules: NameRules) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)  # a report compares each related party with each customer, under several rules
 def normalise(name: str, rules: NameRules) -> NormalName:
     """The comparable form of a company name: 深圳市华强电子有限公司 and 华强电子(深圳)有限公司 both
     give core 华强电子 with place 深圳."""

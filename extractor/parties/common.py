@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+import pymupdf
 import regex
 
 from ..amounts import parse_amount
@@ -57,8 +58,24 @@ def folded_lines(doc: Document, index: int) -> list[str]:
     """A page's plain-text lines, folded; cached on the document because every finder asks again."""
     cache: dict[int, list[str]] = doc.__dict__.setdefault("_parties_folded", {})
     if index not in cache:
+        _read_text_and_words(doc, index)
         cache[index] = [fold(s) for s in doc.text(index).split("\n") if s.strip()]
     return cache[index]
+
+
+def _read_text_and_words(doc: Document, index: int) -> None:
+    """Building MuPDF's text page is most of the cost of reading a page. Pages this stage scans are
+    often parsed next, so one text page gives both the plain text (stored where
+    :meth:`Document.text` keeps it, exactly as it would read it) and the raw words (kept here)."""
+    if index in doc._text:
+        return
+    try:
+        page = doc.pdf[index]
+        tp = page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT)
+        doc._text[index] = page.get_text("text", textpage=tp)
+        doc.__dict__.setdefault("_parties_words", {})[index] = page.get_text("words", textpage=tp)
+    except Exception:  # noqa: BLE001 - Document.text records a broken page as empty
+        return
 
 
 def page_lines(doc: Document, index: int) -> list[Line]:
@@ -74,8 +91,9 @@ def page_lines(doc: Document, index: int) -> list[Line]:
     cache: dict[int, list[Line]] = doc.__dict__.setdefault("_parties_lines", {})
     if index in cache:
         return cache[index]
+    raw = doc.__dict__.get("_parties_words", {}).pop(index, None)
     try:
-        raw = doc.pdf[index].get_text("words")
+        raw = raw if raw is not None else doc.pdf[index].get_text("words")
     except Exception:  # noqa: BLE001 - let the careful reader deal with a broken page
         return doc.lines(index)
     seen: set[tuple[str, int, int]] = set()
