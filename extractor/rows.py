@@ -167,7 +167,11 @@ def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layou
             extra.append(Column((x0 + x1) / 2, x0, x1, text))
     if len(found) < 2:
         return None
-    columns = sorted(found + [c for c in extra if c.cx > found[0].cx], key=lambda c: c.cx)
+    # a non-period cell counts as a column (变动比例) only when it stands as far from the period
+    # columns as they stand from each other; closer, it is a fragment of a header ("2021" … "年度")
+    pitch = min(abs(a.cx - b.cx) for a, b in zip(found, found[1:])) if len(found) > 1 else 60.0
+    extra = [c for c in extra if c.cx > found[0].cx and min(abs(c.cx - f.cx) for f in found) >= 0.6 * pitch]
+    columns = sorted(found + extra, key=lambda c: c.cx)
     _assign_periods(columns)
     marks = _entity_marks(above, book) if above is not None else []
     if not marks:
