@@ -74,3 +74,27 @@ def test_hk_units_and_signs(real_dir, results):
     sel = out["figures"]["selling_expense"]["current"]
     assert sel["printed"] == "(12,247)" and sel["value"] == 12247000
     assert out["figures"]["revenue"]["current"]["value"] == 0
+
+
+@pytest.mark.real
+def test_failed_cross_check_shows_both_values_and_pages(real_dir, results):
+    # Moutai's MD&A R&D input (131.57m) includes R&D booked in production cost; the statement says 50.40m
+    out = results("a600519_moutai_2020.pdf")
+    rnd = out["figures"]["rnd_expense"]["current"]
+    failed = [c for c in rnd["checks"] if not c["passed"]]
+    assert failed and failed[0]["other_value"] == pytest.approx(131573981.20) and failed[0]["other_page"] == 10
+    assert any(c["name"] == "notes_total" and c["passed"] for c in rnd["checks"])
+    flag = next(f for f in out["flags"] if f["id"] == "cross_check_failed")
+    assert flag["evidence"]["page"] == 53 and flag["evidence"]["checks"][0]["other_page"] == 10
+    assert rnd["confidence"] >= 0.9  # the audited notes agree, so the statement line still stands
+
+
+@pytest.mark.real
+def test_rnd_from_notes_and_investment_in_2016_report(real_dir, results):
+    out = results("a000027_szenergy_2016.pdf")
+    rnd = out["figures"]["rnd_expense"]["current"]
+    assert rnd["source"] == "notes" and rnd["page"] == 214 and rnd["label"] == "研究与开发费"
+    assert any(c["name"] == "mdna_rnd_input" and c["passed"] for c in rnd["checks"])
+    inv = out["rnd_investment"]["current"]
+    assert inv["total"] == pytest.approx(45667140.59) and inv["capitalised"] == pytest.approx(31523454.85)
+    assert inv["page"] == 20
