@@ -103,6 +103,8 @@ class Document:
     _text: dict[int, str] = field(default_factory=dict)
     _words: dict[int, list[Word]] = field(default_factory=dict)
     _dupes: dict[int, int] = field(default_factory=dict)
+    _quick: dict[int, list[Line]] = field(default_factory=dict)
+    _textpages: dict[int, tuple[pymupdf.Page, pymupdf.TextPage]] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
@@ -116,14 +118,53 @@ class Document:
         except Exception:  # noqa: BLE001 - a broken outline is no outline
             return []
 
+    def _page(self, index: int) -> tuple[pymupdf.Page, pymupdf.TextPage]:
+        """A page with MuPDF's text page: building that is most of the cost of reading a page, so
+        the few most recent ones are kept for the plain text, the words and the characters of the
+        same page. (A text page refers to its page weakly, so both are kept together.)"""
+        entry = self._textpages.pop(index, None)
+        if entry is None:
+            page = self.pdf[index]
+            entry = (page, page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT))
+        self._textpages[index] = entry
+        while len(self._textpages) > 4:
+            self._textpages.pop(next(iter(self._textpages)))
+        return entry
+
+    def _get_text(self, index: int, kind: str):
+        page, tp = self._page(index)
+        return page.get_text(kind, textpage=tp)
+
     def text(self, index: int) -> str:
         """Plain text of a page (cheap; used to scan)."""
         if index not in self._text:
             try:
-                self._text[index] = self.pdf[index].get_text("text")
+                self._text[index] = self._get_text(index, "text")
             except Exception:  # noqa: BLE001 - a broken page reads as empty, health says so
                 self._text[index] = ""
         return self._text[index]
+
+    def quick_lines(self, index: int) -> list[Line]:
+        """Lines from MuPDF's own words: several times cheaper than :meth:`lines`, for stages that
+        parse many pages. A page whose words come out drawn twice (fake bold) gets the careful
+        reader instead, as does a page it has already read."""
+        if index in self._words:
+            return self.lines(index)
+        if index not in self._quick:
+            try:
+                raw = self._get_text(index, "words")
+            except Exception:  # noqa: BLE001
+                return self.lines(index)
+            seen: set[tuple[str, int, int]] = set()
+            words: list[Word] = []
+            for x0, y0, x1, y1, text, *_ in raw:
+                key = (text, round(x0 / 2), round(y0 / 2))
+                if key in seen:
+                    return self.lines(index)
+                seen.add(key)
+                words.append(Word(text, x0, y0, x1, y1))
+            self._quick[index] = words_to_lines(words, index, self.line_merge_overlap)
+        return self._quick[index]
 
     def words(self, index: int) -> list[Word]:
         """Words with coordinates, fake-bold duplicate glyphs removed."""
@@ -146,7 +187,7 @@ class Document:
 
     def _read_words(self, index: int) -> list[Word]:
         try:
-            raw = self.pdf[index].get_text("rawdict", flags=pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+            raw = self._get_text(index, "rawdict")
         except Exception:  # noqa: BLE001
             return []
         # Fake bold draws text twice a fraction of a point apart: either as a second span with the

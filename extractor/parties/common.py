@@ -58,54 +58,13 @@ def folded_lines(doc: Document, index: int) -> list[str]:
     """A page's plain-text lines, folded; cached on the document because every finder asks again."""
     cache: dict[int, list[str]] = doc.__dict__.setdefault("_parties_folded", {})
     if index not in cache:
-        _read_text_and_words(doc, index)
         cache[index] = [fold(s) for s in doc.text(index).split("\n") if s.strip()]
     return cache[index]
 
 
-def _read_text_and_words(doc: Document, index: int) -> None:
-    """Building MuPDF's text page is most of the cost of reading a page. Pages this stage scans are
-    often parsed next, so one text page gives both the plain text (stored where
-    :meth:`Document.text` keeps it, exactly as it would read it) and the raw words (kept here)."""
-    if index in doc._text:
-        return
-    try:
-        page = doc.pdf[index]
-        tp = page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT)
-        doc._text[index] = page.get_text("text", textpage=tp)
-        doc.__dict__.setdefault("_parties_words", {})[index] = page.get_text("words", textpage=tp)
-    except Exception:  # noqa: BLE001 - Document.text records a broken page as empty
-        return
-
-
 def page_lines(doc: Document, index: int) -> list[Line]:
-    """Positioned lines of a page, cheaply.
-
-    :meth:`Document.lines` removes fake-bold glyphs one character at a time in Python, which costs
-    several times more than reading the page's text; this stage parses up to ten pages, so it asks
-    MuPDF for words (C speed) and groups them with the same line builder. A page whose words come
-    out doubled (fake bold) goes back to the careful reader, as does one it has read already.
-    """
-    if index in doc._words:
-        return doc.lines(index)
-    cache: dict[int, list[Line]] = doc.__dict__.setdefault("_parties_lines", {})
-    if index in cache:
-        return cache[index]
-    raw = doc.__dict__.get("_parties_words", {}).pop(index, None)
-    try:
-        raw = raw if raw is not None else doc.pdf[index].get_text("words")
-    except Exception:  # noqa: BLE001 - let the careful reader deal with a broken page
-        return doc.lines(index)
-    seen: set[tuple[str, int, int]] = set()
-    words: list[Word] = []
-    for x0, y0, x1, y1, text, *_ in raw:
-        key = (text, round(x0 / 2), round(y0 / 2))
-        if key in seen:
-            return doc.lines(index)  # drawn twice: fake bold
-        seen.add(key)
-        words.append(Word(text, x0, y0, x1, y1))
-    cache[index] = words_to_lines(words, index, doc.line_merge_overlap)
-    return cache[index]
+    """Positioned lines of a page, cheaply (this stage parses up to ten pages)."""
+    return doc.quick_lines(index)
 
 
 def _page_text(doc: Document, index: int) -> str:
