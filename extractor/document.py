@@ -146,8 +146,8 @@ class Document:
 
     def quick_lines(self, index: int) -> list[Line]:
         """Lines from MuPDF's own words: several times cheaper than :meth:`lines`, for stages that
-        parse many pages. A page whose words come out drawn twice (fake bold) gets the careful
-        reader instead, as does a page it has already read."""
+        parse many pages. Words drawn twice (fake bold) are dropped as in :meth:`words`; a page
+        already read carefully is served from that reading."""
         if index in self._words:
             return self.lines(index)
         if index not in self._quick:
@@ -155,14 +155,9 @@ class Document:
                 raw = self._get_text(index, "words")
             except Exception:  # noqa: BLE001
                 return self.lines(index)
-            seen: set[tuple[str, int, int]] = set()
-            words: list[Word] = []
-            for x0, y0, x1, y1, text, *_ in raw:
-                key = (text, round(x0 / 2), round(y0 / 2))
-                if key in seen:
-                    return self.lines(index)
-                seen.add(key)
-                words.append(Word(text, x0, y0, x1, y1))
+            seen: dict[str, list[tuple[float, ...]]] = {}
+            words = [Word(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in raw
+                     if not _seen_span(seen, text, (x0, y0, x1, y1))]
             self._quick[index] = words_to_lines(words, index, self.line_merge_overlap)
         return self._quick[index]
 

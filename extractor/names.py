@@ -160,9 +160,32 @@ def match_pair(a: NormalName, b: NormalName, min_score: float) -> NameMatch | No
     if min(len(a.core), len(b.core)) < MIN_FUZZY_CORE:
         return None
     score = fuzz.ratio(a.core, b.core)
+    if score >= min_score and a.core.isascii() and b.core.isascii() and not _same_head(a, b, min_score):
+        # Latin letters say less than Chinese characters: "Hengyuan Precision Machinery" and
+        # "Guangyuan Precision Machinery" score high on letters yet differ in the trade name
+        return None
     if score >= min_score:
         return NameMatch(a.printed, b.printed, float(score), "fuzzy", a.core)
     return None
+
+
+def _head(n: NormalName) -> str:
+    """The first word of the core (the trade name in "Hengyuan Precision Machinery")."""
+    for token in regex.findall(r"[a-z0-9]+", fold_name_spaced(n.printed)):
+        if n.core.startswith(token):
+            return token
+    return n.core
+
+
+def _same_head(a: NormalName, b: NormalName, min_score: float) -> bool:
+    ha, hb = _head(a), _head(b)
+    return ha == hb or fuzz.ratio(ha, hb) >= min_score
+
+
+@lru_cache(maxsize=8192)
+def fold_name_spaced(text: str) -> str:
+    """Like :func:`fold_name` but keeping word boundaries (for Latin names)."""
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 def best_match(name: str, candidates: list[str], rules: NameRules, min_score: float) -> NameMatch | None:

@@ -30,6 +30,7 @@ MUST_MATCH = [
     ("group vs company", "北方华锦化学工业集团有限公司", "北方华锦化学工业有限公司"),
     ("english legal form", "Shenzhen Huarui Technology Co., Ltd.", "Huarui Technology Limited"),
     ("one character typo in a long core", "江苏恒远精密机械制造设备有限公司", "江苏恒远精密机械制造设各有限公司"),
+    ("english place dropped", "Wuxi Hengyuan Precision Machinery Co., Ltd.", "Hengyuan Precision Machinery Limited"),
 ]
 
 MUST_NOT_MATCH = [
@@ -41,6 +42,8 @@ MUST_NOT_MATCH = [
     ("anonymised letter", "客户A", "客户A有限公司"),
     ("industry differs", "宁波天成电子有限公司", "宁波天成医药有限公司"),
     ("prefix of another name", "中国兵工物资集团有限公司", "中国兵工物资沈阳有限公司"),
+    ("english trade name differs", "Wuxi Hengyuan Precision Machinery Co., Ltd.", "Guangyuan Precision Machinery Co., Ltd."),
+    ("english generic words shared", "Tiancheng Intelligent Equipment Co., Ltd.", "Tianchang Intelligent Equipment Co., Ltd."),
 ]
 
 
