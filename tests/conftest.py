@@ -22,3 +22,20 @@ def real_dir() -> Path:
     if not (REAL / "expected.json").exists():
         pytest.skip(f"real reports not available at {REAL} (they live in ../shared/real-reports)")
     return REAL
+
+
+@pytest.fixture(scope="session")
+def real_result():
+    """Extraction results of the real reports, computed once per test session."""
+    if not (REAL / "expected.json").exists():
+        pytest.skip(f"real reports not available at {REAL} (they live in ../shared/real-reports)")
+    from extractor.extract import extract_report
+
+    cache: dict[str, dict] = {}
+
+    def get(name: str) -> dict:
+        if name not in cache:
+            cache[name] = extract_report(REAL / name).to_json()
+        return cache[name]
+
+    return get

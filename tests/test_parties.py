@@ -216,17 +216,9 @@ def test_statement_lines_beside_the_income_statement(tmp_path):
 
 # ------------------------------------------------------------------------------- real reports
 
-@pytest.fixture(scope="module")
-def real():
-    if not (REAL / "expected.json").exists():
-        pytest.skip(f"real reports not available at {REAL} (they live in ../shared/real-reports)")
-    cache: dict[str, dict] = {}
-
-    def get(name: str) -> dict:
-        if name not in cache:
-            cache[name] = extract_report(REAL / name).to_json()
-        return cache[name]
-    return get
+@pytest.fixture
+def real(real_result):
+    return real_result
 
 
 @pytest.mark.real

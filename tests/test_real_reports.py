@@ -12,16 +12,9 @@ ITEMS = {"revenue": "revenue", "selling": "selling_expense", "rnd": "rnd_expense
 CASES = real_expected()
 
 
-@pytest.fixture(scope="module")
-def results():
-    cache: dict[str, dict] = {}
-
-    def get(name: str) -> dict:
-        if name not in cache:
-            cache[name] = extract_report(REAL / name).to_json()
-        return cache[name]
-
-    return get
+@pytest.fixture
+def results(real_result):
+    return real_result
 
 
 @pytest.mark.real
