@@ -48,8 +48,7 @@ def normalise_token(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).strip()
     t = t.replace("，", ",").replace(" ", "").replace("\u00a0", "")
     t = t.replace("¥", "").replace("￥", "").replace("$", "")
-    if t.startswith("RMB"):
-        t = t[3:]
+    t = t.removeprefix("RMB")
     return t
 
 

@@ -7,14 +7,12 @@ each has its own deadline.
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .extract import Options, extract_report
-from .model import Report
 from .writers import flat_row, write_csv, write_jsonl
 
 

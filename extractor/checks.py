@@ -149,8 +149,8 @@ def _rnd_fallback(report: Report, admin_note: NoteTable | None, mdna: MdnaRead, 
                 value, printed, row.page + 1, bbox, row.label, "notes",
                 _pattern_id(row.label, book), FROM_NOTES, admin_note.unit.unit, admin_note.unit.multiplier,
                 row.layout.columns[row.layout.pick(period)].header,
-                notes=[f"no R&D line on the income statement: R&D inside administrative expenses, "
-                       f"note {admin_note.heading.text.strip()!r}"])
+                notes=[("no R&D line on the income statement: R&D inside administrative expenses, "
+                        f"note {admin_note.heading.text.strip()!r}")])
             continue
         expensed = mdna.expensed(period)
         if expensed is None:

@@ -15,8 +15,8 @@ import click
 from . import patternbook
 from .batch import run_batch
 from .errors import PatternFileError
-from .extract import Options, extract_report
 from .explain import render_explain
+from .extract import Options, extract_report
 from .ratio import DEFINITIONS
 from .writers import render_table
 

@@ -306,7 +306,7 @@ def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merg
         raise NotAPdfError(f"{kind}: supply the annual report as a PDF", file=str(p))
     try:
         pdf = pymupdf.open(p, filetype="pdf")
-    except Exception as e:  # noqa: BLE001 - mupdf raises several types for broken files
+    except Exception as e:
         raise DamagedPdfError(f"PDF cannot be opened ({e}); re-download or repair it (e.g. qpdf)", file=str(p)) from e
     if pdf.needs_pass and not pdf.authenticate(""):
         raise EncryptedPdfError("PDF is password-protected: remove the password and retry", file=str(p))

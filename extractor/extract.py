@@ -13,8 +13,8 @@ from pathlib import Path
 
 from . import patternbook
 from .anomalies import anomaly_flags, reading_flags
-from .document import Document, Line, open_document
 from .checks import run_checks
+from .document import Document, Line, open_document
 from .errors import ExtractorError, GarbledTextError, InternalError, NoIncomeStatementError, NoTextLayerError
 from .items import ItemsRead, read_items
 from .locate import Located, Region, locate

@@ -172,5 +172,5 @@ def _to_figure(item: str, period: str, m: Match, unit: Unit, role: str, deductio
 
 def _blank_bbox(row: Row, col: int) -> tuple[float, float, float, float]:
     c = row.layout.columns[col]
-    x0, y0, x1, y1 = row.bbox
+    _x0, y0, _x1, y1 = row.bbox
     return (c.x0, y0, c.x1, y1)

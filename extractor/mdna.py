@@ -16,11 +16,11 @@ import regex
 
 from .amounts import parse_amount
 from .document import Document, Line
-from .labels import fold, match_item, section_hit
+from .labels import match_item, section_hit
 from .model import PERIODS
 from .patternbook import PatternBook
 from .rows import build_rows
-from .units import DEFAULT, Unit, unit_above, unit_of_text
+from .units import unit_above, unit_of_text
 
 _RND_PAGE = regex.compile(r"研发投入|研發投入|费用化研发|研发支出")
 _EXPENSE_TABLE = regex.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
@@ -180,4 +180,4 @@ def mdna_pages(doc: Document, book: PatternBook, limit: int) -> list[int]:
             if nxt:
                 end = min(limit, nxt[0] + 1)
             return list(range(start, max(end, start + 1)))
-    return list(range(0, limit))
+    return list(range(limit))

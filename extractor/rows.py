@@ -9,6 +9,7 @@ alone unless no header exists (then the layout says it was inferred).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import regex
 
@@ -169,7 +170,7 @@ def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layou
         return None
     # a non-period cell counts as a column (变动比例) only when it stands as far from the period
     # columns as they stand from each other; closer, it is a fragment of a header ("2021" … "年度")
-    pitch = min(abs(a.cx - b.cx) for a, b in zip(found, found[1:])) if len(found) > 1 else 60.0
+    pitch = min(abs(a.cx - b.cx) for a, b in pairwise(found)) if len(found) > 1 else 60.0
     extra = [c for c in extra if c.cx > found[0].cx and min(abs(c.cx - f.cx) for f in found) >= 0.6 * pitch]
     columns = sorted(found + extra, key=lambda c: c.cx)
     _assign_periods(columns)
@@ -372,6 +373,5 @@ def _is_continuation(first: str, rest: str, book: PatternBook) -> bool:
         return False
     if match_item(first, book, ("target", "neighbour")) and match_item(rest, book, ("target", "neighbour", "foreign")):
         return False
-    if match_item(rest, book, ("target", "neighbour")) and not match_item(first + rest, book):
-        return False
-    return True
+    # a line that is an item of its own is a new row, unless the two lines together make an item
+    return not (match_item(rest, book, ("target", "neighbour")) and not match_item(first + rest, book))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from .errors import ExtractionTimeoutError
 
@@ -18,7 +18,7 @@ def deadline(seconds: float | None, file: str) -> Iterator[None]:
         yield
         return
 
-    def on_alarm(signum, frame):  # noqa: ARG001
+    def on_alarm(signum, frame):
         raise ExtractionTimeoutError(f"extraction took longer than {seconds:g} s; raise --timeout or "
                                      "check the file (very large or damaged?)", file=file)
 

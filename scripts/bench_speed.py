@@ -21,8 +21,8 @@ import pymupdf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor import patternbook  # noqa: E402
-from extractor.extract import extract_report  # noqa: E402
+from extractor import patternbook
+from extractor.extract import extract_report
 
 
 def read_all(path: Path) -> None:
@@ -55,8 +55,8 @@ def main() -> int:
     print(f"{'report':44s} {'pages':>5s} {'extract s':>10s} {'read-all s':>10s} {'ratio':>6s}  status")
     for pdf in pdfs:
         status = extract_report(pdf).status  # warm-up, and the status to show
-        t_extract = best_of(lambda: extract_report(pdf), a.repeat)
-        t_read = best_of(lambda: read_all(pdf), a.repeat)
+        t_extract = best_of(lambda pdf=pdf: extract_report(pdf), a.repeat)
+        t_read = best_of(lambda pdf=pdf: read_all(pdf), a.repeat)
         with pymupdf.open(pdf) as d:
             pages = d.page_count
         ratio = t_extract / t_read if t_read else float("nan")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samplegen import pipeline, variants  # noqa: E402
+from samplegen import pipeline, variants
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

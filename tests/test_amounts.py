@@ -7,14 +7,14 @@ from hypothesis import strategies as st
 from extractor.amounts import format_amount, parse_amount
 
 CASES = [
-    ("plain", "1234", Decimal("1234"), False),
+    ("plain", "1234", Decimal(1234), False),
     ("separators", "12,345,678.90", Decimal("12345678.90"), True),
-    ("parentheses", "(12,247)", Decimal("-12247"), True),
+    ("parentheses", "(12,247)", Decimal(-12247), True),
     ("full-width parentheses", "（1,234.56）", Decimal("-1234.56"), True),
     ("ascii minus", "-37,865,156.06", Decimal("-37865156.06"), True),
     ("full-width minus", "－1,000.00", Decimal("-1000.00"), True),
     ("unicode minus", "−1,000.00", Decimal("-1000.00"), True),
-    ("en dash minus", "–1,000", Decimal("-1000"), True),
+    ("en dash minus", "–1,000", Decimal(-1000), True),
     ("full-width digits", "１２，３４５．６７", Decimal("12345.67"), True),
     ("decimals only", "0.55", Decimal("0.55"), True),
     ("spaces inside", "1 234 567.00", Decimal("1234567.00"), True),

@@ -27,7 +27,7 @@ from extractor.parties import (
 )
 from extractor.units import DEFAULT
 
-from .conftest import REAL, SAMPLES
+from .conftest import SAMPLES
 
 BOOK = patternbook.load()
 Cell = tuple[float, float, str]  # x, y (baseline), text

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract import extract_report
-
-from .conftest import REAL, real_expected
+from .conftest import real_expected
 
 ITEMS = {"revenue": "revenue", "selling": "selling_expense", "rnd": "rnd_expense", "admin": "admin_expense"}
 CASES = real_expected()

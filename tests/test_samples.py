@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 pymupdf = pytest.importorskip("pymupdf")
 samplegen_variants = pytest.importorskip("samplegen.variants")
-from samplegen import pipeline  # noqa: E402
-from samplegen.data import ZERO, generate  # noqa: E402
-from samplegen.truth import THRESHOLDS, normalise_name  # noqa: E402
+from samplegen import pipeline
+from samplegen.data import ZERO, generate
+from samplegen.truth import THRESHOLDS, normalise_name
 
 FIXED = samplegen_variants.fixed_set()
 STEMS = [s for s, _, _ in FIXED]
@@ -73,7 +73,7 @@ def parse_printed(printed: str, multiplier: int) -> Decimal:
     s = printed.strip()
     if s in ("", "-", "—", "–"):
         return ZERO
-    neg = s.startswith("(") or s.startswith("-")
+    neg = s.startswith(("(", "-"))
     x = Decimal(re.sub(r"[^\d.]", "", s)) * multiplier
     return -x if neg else x
 

@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import pymupdf
 import regex
 
 from ..amounts import parse_amount
-from ..document import Document, Line, Word, words_to_lines
+from ..document import Document, Line, Word
 from ..labels import fold
 from ..model import Figure
 from ..patternbook import Concept, Pattern, PatternBook

@@ -7,7 +7,7 @@ from decimal import Decimal
 from . import fmt
 from .common import Ctx, filler, simple_table
 from .data import ZERO, Pair
-from .layout import BODY_W, Heading, PageBreak, Para, Row, Spacer, TocLine
+from .layout import Heading, PageBreak, Para, Row, Spacer, TocLine
 from .names import SEGMENTS
 from .statements import Built, cas_balance, cas_cashflow, cas_income, statement_table
 
@@ -144,7 +144,7 @@ def mdna(ctx: Ctx, sec: dict[str, str]) -> None:
     ctx.heading(sec["mdna"], 1, tag="sec:mdna", toc=0)
     ctx.heading("一、概述", 2)
     g = fmt.growth(*inc["revenue"])
-    up = lambda x: ("增长" if x >= 0 else "下降") + f"{abs(x) * 100:.2f}%"  # noqa: E731
+    up = lambda x: ("增长" if x >= 0 else "下降") + f"{abs(x) * 100:.2f}%"
     ctx.para(f"报告期内，公司实现营业收入{fmt.wan(inc['revenue'][0])}万元，较上年同期{up(g)}；实现归属于上市公司股东"
              f"的净利润{fmt.wan(inc['attrib'][0])}万元，较上年同期{up(fmt.growth(*inc['attrib']))}。"
              f"截至报告期末，公司总资产{fmt.yi(d.bs['assets_total'][0])}亿元。")

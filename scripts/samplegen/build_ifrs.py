@@ -8,8 +8,15 @@ from .common import Ctx, filler, simple_table
 from .data import ZERO
 from .layout import Heading, PageBreak, Para, Row, Spacer
 from .names import SEGMENTS
-from .statements import (derived, ifrs_balance, ifrs_balance_derived, ifrs_cashflow, ifrs_cashflow_derived,
-                         ifrs_income, statement_table)
+from .statements import (
+    derived,
+    ifrs_balance,
+    ifrs_balance_derived,
+    ifrs_cashflow,
+    ifrs_cashflow_derived,
+    ifrs_income,
+    statement_table,
+)
 
 NOTE_LABELS = {
     "zh-Hant": {"salary": "僱員福利開支", "ads": "廣告及推廣開支", "transport": "運輸費", "travel": "差旅費",

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .names import ANON_EN, ANON_HANT, ANON_STYLES, Entity, EntityPool, ISSUER_INDUSTRIES, matching_pair
+from .names import ANON_EN, ANON_HANT, ANON_STYLES, ISSUER_INDUSTRIES, Entity, EntityPool, matching_pair
 from .variants import Variant
 
 Pair = tuple[Decimal, Decimal]  # (current year, prior year)
@@ -99,7 +99,7 @@ class Draw:
 # ------------------------------------------------------------------ income statement
 
 def _income(d: Draw, rev: Decimal, ratios: dict[str, float], v: Variant, parent: bool) -> dict[str, Decimal]:
-    j = lambda k: ratios[k] * d.u(0.9, 1.1)  # noqa: E731 - year-to-year jitter around the company's mix
+    j = lambda k: ratios[k] * d.u(0.9, 1.1)
     r: dict[str, Decimal] = {"revenue": rev}
     fin_sub = v.total_revenue_differs and not parent
     r["interest_income_fin"] = d.frac(rev, 0.006, 0.03) if fin_sub else ZERO

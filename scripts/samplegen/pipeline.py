@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 from pathlib import Path
 
 from . import build_cas, build_ifrs
 from .common import Ctx
 from .data import generate
-from .layout import Document, Spacer, Table, collect_tags, paginate, resolve_toc
+from .layout import Document, Spacer, Table, paginate, resolve_toc
 from .truth import build_truth, clean_margins, compute_flags
 from .variants import Variant
 

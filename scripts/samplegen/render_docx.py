@@ -9,8 +9,23 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .layout import (BODY_W, HEADING, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, TABLE_GAP, Document,
-                     Heading, PageBreak, Para, Spacer, Table, TocLine)
+from .layout import (
+    BODY_W,
+    HEADING,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    TABLE_GAP,
+    Document,
+    Heading,
+    PageBreak,
+    Para,
+    Spacer,
+    Table,
+    TocLine,
+)
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 

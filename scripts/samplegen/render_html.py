@@ -10,8 +10,22 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .layout import (BODY_H, BODY_W, HEADING, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, Document, Heading,
-                     PageBreak, Para, Spacer, Table, TocLine)
+from .layout import (
+    BODY_H,
+    BODY_W,
+    HEADING,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    Document,
+    Heading,
+    PageBreak,
+    Para,
+    Spacer,
+    Table,
+    TocLine,
+)
 from .render_reportlab import footer_text
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

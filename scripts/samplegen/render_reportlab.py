@@ -6,8 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .layout import (BODY_H, BODY_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, Document, Heading,
-                     HEADING, PageBreak, Para, Spacer, Table, TocLine)
+from .layout import (
+    BODY_H,
+    BODY_W,
+    HEADING,
+    MARGIN_BOTTOM,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    Document,
+    Heading,
+    PageBreak,
+    Para,
+    Spacer,
+    Table,
+    TocLine,
+)
 
 
 def available() -> str | None:
@@ -30,12 +44,10 @@ def render(doc: Document, out: Path) -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+    from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, TableStyle
     from reportlab.platypus import PageBreak as RLPageBreak
-    from reportlab.platypus import Paragraph
     from reportlab.platypus import Spacer as RLSpacer
     from reportlab.platypus import Table as RLTable
-    from reportlab.platypus import TableStyle
 
     rl_config.invariant = 1  # fixed creation date and document id: same input, same bytes
     # reportlab (checked on 5.1) lists MSung-Light with the GB encoding UniGB-UCS2-H, so readers map

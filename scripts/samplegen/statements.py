@@ -33,7 +33,7 @@ def cas_income(v: Variant, d: ReportData, parent: bool) -> list[Line]:
     fin = v.total_revenue_differs and not parent
     simple = parent or v.style == "ashare_combined"
     lines: list[Line] = []
-    item = (lambda name: None) if parent else (lambda name: name)  # noqa: E731
+    item = (lambda name: None) if parent else (lambda name: name)
     if simple:
         lines += [L("一、营业收入", "revenue", "revenue", item=item("revenue")),
                   L("减：营业成本", "cost", "revenue", 1)]
@@ -292,7 +292,7 @@ def cas_balance() -> list[Line]:
 
 def ifrs_balance(lang: str) -> list[Line]:
     zh = lang == "zh-Hant"
-    s = (lambda a, b: a if zh else b)  # noqa: E731
+    s = (lambda a, b: a if zh else b)
     return [
         L(s("非流動資產", "Non-current assets"), None), L(s("物業、廠房及設備", "Property, plant and equipment"), "ppe_i", None, 1),
         L(s("無形資產", "Intangible assets"), "intangible", None, 1),
@@ -326,7 +326,7 @@ def ifrs_balance(lang: str) -> list[Line]:
 
 
 def ifrs_balance_derived(bs: dict[str, Pair]) -> dict[str, Pair]:
-    f = lambda keys: tuple(sum((bs[k][i] for k in keys), Decimal(0)) for i in (0, 1))  # noqa: E731
+    f = lambda keys: tuple(sum((bs[k][i] for k in keys), Decimal(0)) for i in (0, 1))
     return {"ppe_i": f(["fixed", "cip"]), "other_rec_i": f(["prepay", "other_rec", "notes_rec", "other_ca"]),
             "tp_i": f(["ap", "notes_pay"]), "op_i": f(["payroll", "tax_pay", "other_pay"]),
             "bor_i": f(["st_loan", "current_ncl"]),
@@ -360,7 +360,7 @@ def cas_cashflow() -> list[Line]:
 
 def ifrs_cashflow(lang: str) -> list[Line]:
     zh = lang == "zh-Hant"
-    s = (lambda a, b: a if zh else b)  # noqa: E731
+    s = (lambda a, b: a if zh else b)
     return [
         L(s("經營活動現金流量", "Cash flows from operating activities"), None),
         L(s("已收客戶現金", "Cash received from customers"), "sales_cash", None, 1),
@@ -387,7 +387,7 @@ def ifrs_cashflow(lang: str) -> list[Line]:
 
 
 def ifrs_cashflow_derived(cf: dict[str, Pair]) -> dict[str, Pair]:
-    g = lambda fn: tuple(fn(i) for i in (0, 1))  # noqa: E731
+    g = lambda fn: tuple(fn(i) for i in (0, 1))
     return {
         "other_op_net_i": g(lambda i: cf["other_op_in"][i] - cf["other_op_out"][i]),
         "inv_other_i": g(lambda i: cf["inv_recover"][i] + cf["inv_income"][i] - cf["inv_paid"][i]),

@@ -20,11 +20,11 @@ FLAG_IDS = (
 UNITS: dict[str, tuple[int, Decimal, int]] = {
     "元": (1, Decimal("0.01"), 2),
     "人民币元": (1, Decimal("0.01"), 2),
-    "万元": (10_000, Decimal("100"), 2),
-    "千元": (1_000, Decimal("1000"), 0),
-    "人民幣千元": (1_000, Decimal("1000"), 0),
-    "RMB'000": (1_000, Decimal("1000"), 0),
-    "RMB million": (1_000_000, Decimal("100000"), 1),
+    "万元": (10_000, Decimal(100), 2),
+    "千元": (1_000, Decimal(1000), 0),
+    "人民幣千元": (1_000, Decimal(1000), 0),
+    "RMB'000": (1_000, Decimal(1000), 0),
+    "RMB million": (1_000_000, Decimal(100000), 1),
 }
 STYLE_UNITS = {
     "bse": ["元"],
