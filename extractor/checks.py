@@ -92,7 +92,7 @@ def _check_notes(fig: Figure, item: str, period: str, note: NoteTable | None, bo
         return
     total = note.total_row(book)
     got = row_value(total, period, note.unit) if total is not None else None
-    if got is None:
+    if total is None or got is None:
         return
     value, printed, _bbox = got
     ok = _agree(fig.value, value, fig.multiplier, note.unit.multiplier)
@@ -143,12 +143,13 @@ def _rnd_fallback(report: Report, admin_note: NoteTable | None, mdna: MdnaRead, 
     row = admin_note.find_row("rnd_in_admin", book) if admin_note is not None else None
     for period in PERIODS:
         got = row_value(row, period, admin_note.unit) if row is not None and admin_note is not None else None
-        if got is not None:
+        col = row.layout.pick(period) if row is not None else None
+        if got is not None and row is not None and admin_note is not None and col is not None:
             value, printed, bbox = got
             report.figures["rnd_expense"][period] = Figure(
                 value, printed, row.page + 1, bbox, row.label, "notes",
                 _pattern_id(row.label, book), FROM_NOTES, admin_note.unit.unit, admin_note.unit.multiplier,
-                row.layout.columns[row.layout.pick(period)].header,
+                row.layout.columns[col].header,
                 notes=[("no R&D line on the income statement: R&D inside administrative expenses, "
                         f"note {admin_note.heading.text.strip()!r}")])
             continue
@@ -157,6 +158,8 @@ def _rnd_fallback(report: Report, admin_note: NoteTable | None, mdna: MdnaRead, 
             continue
         value, how = expensed
         src = mdna.rnd_part("expensed", period) or mdna.rnd_part("total", period)
+        if src is None:  # pragma: no cover - expensed() needs one of the two
+            continue
         report.figures["rnd_expense"][period] = Figure(
             value, src.printed, src.page, src.bbox, src.label, "mdna", "mdna/rnd_expensed", FROM_MDNA, "元",
             Decimal(1), "", notes=[f"no R&D line on the income statement or in the notes: MD&A {how}"])

@@ -99,7 +99,7 @@ def find_hints(doc: Document, book: PatternBook) -> list[Hint]:
         hit = classify_title(title, book)
         if hit and hit.role in ("consolidated", "combined"):
             hints.append(Hint(max(0, page - 2), f"outline entry {title!r} -> page {page}", True))
-        elif section_hit(title, book) and section_hit(title, book).name == "financial_report_section":
+        elif (sec := section_hit(title, book)) is not None and sec.name == "financial_report_section":
             hints.append(Hint(max(0, page - 1), f"outline entry {title!r} -> page {page}", False))
     for index in range(min(doc.page_count, int(book.value("toc_scan_pages")))):
         lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]

@@ -8,6 +8,7 @@ fallback for R&D; they are never substituted silently for statement figures.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,12 +16,12 @@ from typing import Any
 import regex
 
 from .amounts import parse_amount
-from .document import Document, Line
+from .document import Document, Line, Word
 from .labels import match_item, section_hit
 from .model import PERIODS
 from .patternbook import PatternBook
-from .rows import build_rows
-from .units import unit_above, unit_of_text
+from .rows import Row, build_rows
+from .units import Unit, unit_above, unit_of_text
 
 _RND_PAGE = regex.compile(r"研发投入|研發投入|费用化研发|研发支出")
 _EXPENSE_TABLE = regex.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
@@ -104,15 +105,27 @@ def read_mdna(doc: Document, book: PatternBook, before_page: int, max_pages: int
     return out
 
 
-def _single_values(lines: list[Line]):
+def _single_values(lines: list[Line]) -> Iterator[tuple[str, Line, Word]]:
     """Single-column tables (SSE style): "本期费用化研发投入 131,573,981.20"."""
     for line in lines:
         label = _AMOUNT_TAIL.sub("", line.text)
-        nums = [w for w in line.words if parse_amount(w.text) is not None and parse_amount(w.text).grouped]
+        nums = [w for w in line.words if (p := parse_amount(w.text)) is not None and p.grouped]
         if label and nums:
             yield label, line, nums[0]
 
 
+def _row_values(row: Row, unit: Unit, *, nil_as_zero: bool) -> dict[str, Value]:
+    """The row's current and prior amounts in yuan (positive: these are amounts spent)."""
+    per: dict[str, Value] = {}
+    for period in PERIODS:
+        col = row.layout.pick(period)
+        text = row.cell_text(col) if col is not None else None
+        p = parse_amount(text) if text else None
+        if col is None or text is None or p is None or (p.value is None and not nil_as_zero):
+            continue
+        per[period] = Value(abs(p.value or Decimal(0)) * unit.multiplier, text, row.page + 1,
+                            row.cell_bbox(col) or row.bbox, row.label)
+    return per
 
 
 def _read_rnd(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
@@ -122,24 +135,17 @@ def _read_rnd(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
         if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd:
             continue
         unit = unit_of_text(row.label, book) or unit_above(lines, row.bbox[1], row.page, book)
-        per: dict[str, Value] = {}
-        for period in PERIODS:
-            col = row.layout.pick(period)
-            text = row.cell_text(col) if col is not None else None
-            p = parse_amount(text) if text else None
-            if p is not None:
-                per[period] = Value((p.value or Decimal(0)) * unit.multiplier, text, row.page + 1,
-                                    row.cell_bbox(col) or row.bbox, row.label)
+        per = _row_values(row, unit, nil_as_zero=True)
         if per:
             out.rnd[_PARTS[m[0].name]] = per
     if out.rnd:
         return
     for label, line, word in _single_values(lines):
         m = match_item(label, book, ("breakdown",))
-        if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd:
+        p = parse_amount(word.text)
+        if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd or p is None:
             continue
         unit = unit_of_text(label, book) or unit_above(lines, line.y0, line.page, book)
-        p = parse_amount(word.text)
         out.rnd[_PARTS[m[0].name]] = {"current": Value((p.value or Decimal(0)) * unit.multiplier, word.text,
                                                        line.page + 1, (word.x0, word.y0, word.x1, word.y1), label)}
 
@@ -154,15 +160,7 @@ def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
         m = match_item(row.label, book, ("target",))
         if not m or m[0].name == "revenue" or m[0].name in out.expenses:
             continue
-        per: dict[str, Value] = {}
-        unit = unit_above(lines, row.bbox[1], row.page, book)
-        for period in PERIODS:
-            col = row.layout.pick(period)
-            text = row.cell_text(col) if col is not None else None
-            p = parse_amount(text) if text else None
-            if p is not None and p.value is not None:
-                per[period] = Value(abs(p.value) * unit.multiplier, text, row.page + 1,
-                                    row.cell_bbox(col) or row.bbox, row.label)
+        per = _row_values(row, unit_above(lines, row.bbox[1], row.page, book), nil_as_zero=False)
         if per:
             out.expenses[m[0].name] = per
 

@@ -40,8 +40,8 @@ class NoteTable:
     def total_row(self, book: PatternBook) -> Row | None:
         amount_rows = [r for r in self.rows if r.has_amounts]
         for r in amount_rows:
-            if r.label and match_item(r.label, book, ("breakdown",)) and \
-                    match_item(r.label, book, ("breakdown",))[0].name == "note_total":
+            m = match_item(r.label, book, ("breakdown",)) if r.label else None
+            if m is not None and m[0].name == "note_total":
                 return r
         # Big-4 style notes print the total without a label under the last item
         if amount_rows and not amount_rows[-1].label.strip():

@@ -223,7 +223,7 @@ def _build(
         pats: list[Pattern] = []
         for lang, entries in cspec.patterns.items():
             for i, entry in enumerate(entries):
-                ps = entry if isinstance(entry, PatternSpec) else PatternSpec(re=entry)
+                ps = entry if isinstance(entry, PatternSpec) else PatternSpec(re=entry, score=1.0)
                 loc = ("concepts", cname, "patterns", lang, i)
                 line = _line_for(lines, loc)
                 where = f"{path}:{line}: {'.'.join(map(str, loc))}"
@@ -239,9 +239,9 @@ def _build(
                 pats.append(Pattern(f"{lang}/{cname}#{i + 1}", cname, lang, ps.re, compiled, ps.score, str(path), line))
         excl: list[Pattern] = []
         for i, source in enumerate(cspec.exclude):
-            loc = ("concepts", cname, "exclude", i)
-            line = _line_for(lines, loc)
-            where = f"{path}:{line}: {'.'.join(map(str, loc))}"
+            eloc: tuple[str, str, str, int] = ("concepts", cname, "exclude", i)
+            line = _line_for(lines, eloc)
+            where = f"{path}:{line}: {'.'.join(map(str, eloc))}"
             compiled = _compile(source, spec.kind, "any", problems, where)
             if compiled is not None:
                 excl.append(Pattern(f"exclude/{cname}#{i + 1}", cname, "any", source, compiled, 1.0, str(path), line))

@@ -12,9 +12,8 @@ from .errors import ExtractionTimeoutError
 
 @contextmanager
 def deadline(seconds: float | None, file: str) -> Iterator[None]:
-    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread())
+    if seconds is None or seconds <= 0 or not usable:
         yield
         return
 
