@@ -29,5 +29,10 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_speed.py
 	$(BIN)/python scripts/bench_accuracy.py samples
 
+lint: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/ruff check extractor tests
+	$(BIN)/mypy extractor
+
 clean:
 	rm -rf $(VENV) out build *.egg-info
