@@ -26,6 +26,10 @@ LANGS = ("zh-Hans", "zh-Hant", "en", "any")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "patterns"
 _PACKAGED_DIR = Path(__file__).resolve().parent / "patterns"
 
+# kinds whose Chinese patterns also match in the other script (labels and statement titles)
+SCRIPT_FOLDED_KINDS = ("items", "statements")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster to parse
+
 Lang = Literal["zh-Hans", "zh-Hant", "en", "any"]
 
 
@@ -84,16 +88,22 @@ class PatternFileSpec(BaseModel):
     flags: dict[str, FlagSpec] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Pattern:
     id: str  # "zh-Hans/selling_expense#1"
     concept: str
     lang: str
     source: str  # the regex as written
-    compiled: regex.Pattern[str]
+    rx: regex.Pattern[str] | None  # None: compiled on first use (built-in files, validated by tests)
     score: float
     file: str
     line: int
+
+    @property
+    def compiled(self) -> regex.Pattern[str]:
+        if self.rx is None:
+            self.rx = regex.compile(self.source, regex.IGNORECASE)
+        return self.rx
 
     def fullmatch(self, text: str) -> regex.Match[str] | None:
         return self.compiled.fullmatch(text)
@@ -178,8 +188,8 @@ def _read_file(path: Path, problems: list[str]) -> tuple[PatternFileSpec | None,
         problems.append(f"{name}:1: (file): cannot read: {e}")
         return None, {}
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)  # a safe loader (libyaml when present)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -216,9 +226,24 @@ def _compile(
 
 
 def _build(
-    spec: PatternFileSpec, path: Path, lines: dict[tuple[Any, ...], int], problems: list[str]
+    spec: PatternFileSpec, path: Path, lines: dict[tuple[Any, ...], int], problems: list[str], eager: bool = True
 ) -> dict[str, Concept]:
+    """Concepts of one file. ``eager`` compiles every pattern now to report bad ones; the built-in
+    files (checked by `extractor patterns check` and the tests) compile lazily, which keeps start-up
+    of a one-file CLI run short."""
     out: dict[str, Concept] = {}
+
+    def compiled(source: str, where: str, empty_check: bool) -> tuple[bool, regex.Pattern[str] | None]:
+        if not eager:
+            return True, None
+        rx = _compile(source, spec.kind, "any", problems, where)
+        if rx is None:
+            return False, None
+        if empty_check and rx.fullmatch(""):
+            problems.append(f"{where}: pattern matches the empty string")
+            return False, None
+        return True, rx
+
     for cname, cspec in spec.concepts.items():
         pats: list[Pattern] = []
         for lang, entries in cspec.patterns.items():
@@ -230,27 +255,52 @@ def _build(
                 if not ps.re.strip():
                     problems.append(f"{where}: empty pattern")
                     continue
-                compiled = _compile(ps.re, spec.kind, lang, problems, where)
-                if compiled is None:
+                ok, rx = compiled(ps.re, where, True)
+                if not ok:
                     continue
-                if compiled.fullmatch(""):
-                    problems.append(f"{where}: pattern matches the empty string")
-                    continue
-                pats.append(Pattern(f"{lang}/{cname}#{i + 1}", cname, lang, ps.re, compiled, ps.score, str(path), line))
+                pats.append(Pattern(f"{lang}/{cname}#{i + 1}", cname, lang, ps.re, rx, ps.score, str(path), line))
+                # the same label in the other script: H-share reports print HK wording in simplified
+                # characters (销售及营销开支) and some CAS reports print traditional ones (銷售費用)
+                other = _other_script(ps.re, lang) if spec.kind in SCRIPT_FOLDED_KINDS else None
+                if other is not None:
+                    pats.append(Pattern(f"{lang}/{cname}#{i + 1}{other[1]}", cname, lang, other[0], None,
+                                        ps.score, str(path), line))
         excl: list[Pattern] = []
         for i, source in enumerate(cspec.exclude):
             eloc: tuple[str, str, str, int] = ("concepts", cname, "exclude", i)
             line = _line_for(lines, eloc)
             where = f"{path}:{line}: {'.'.join(map(str, eloc))}"
-            compiled = _compile(source, spec.kind, "any", problems, where)
-            if compiled is not None:
-                excl.append(Pattern(f"exclude/{cname}#{i + 1}", cname, "any", source, compiled, 1.0, str(path), line))
+            ok, rx = compiled(source, where, False)
+            if ok:
+                excl.append(Pattern(f"exclude/{cname}#{i + 1}", cname, "any", source, rx, 1.0, str(path), line))
         if spec.kind == "units" and cspec.multiplier is None:
             problems.append(f"{path}:{_line_for(lines, ('concepts', cname))}: concepts.{cname}.multiplier: required for units")
         out[cname] = Concept(cname, spec.kind, cspec.role, cspec.description, pats, excl,
                              cspec.unit, cspec.multiplier, cspec.currency)
         out[cname]._replace = cspec.replace  # type: ignore[attr-defined]
     return out
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):  # untyped: opencc has no type hints
+    from opencc import OpenCC
+
+    return OpenCC(config)
+
+
+def _other_script(source: str, lang: str) -> tuple[str, str] | None:
+    """The pattern converted to the other Chinese script, with an id suffix, if it differs."""
+    if lang not in ("zh-Hans", "zh-Hant"):
+        return None
+    config, suffix = ("t2s", "s") if lang == "zh-Hant" else ("s2t", "t")
+    converted = _converter(config).convert(source)
+    if converted == source:
+        return None
+    try:
+        regex.compile(converted)
+    except regex.error:  # pragma: no cover - conversion only swaps Han characters
+        return None
+    return converted, suffix
 
 
 def _pattern_files(folder: Path) -> list[Path]:
@@ -301,7 +351,7 @@ def _load_cached(extra_dirs: tuple[str, ...]) -> PatternBook:
             book.files.append(str(path))
             book.values.update(spec.values)
             _merge_flags(book.flags, spec.flags)
-            built = _build(spec, path, lines, problems)
+            built = _build(spec, path, lines, problems, eager=folder != builtin_dir())
             target = book.concepts.setdefault(spec.kind, {})
             for name, concept in built.items():
                 old = target.get(name)

@@ -119,11 +119,7 @@ def _classify_cell(text: str, book: PatternBook) -> tuple[str | None, int | None
     year = None
     y = periods["year"].search(compact)
     if y is not None:
-        m = y[1]
-        try:
-            year = int(m.group("year"))
-        except (IndexError, TypeError, ValueError):
-            year = None
+        year = _year_of(y[1])
     period = None
     for name in ("current", "prior"):
         hit = periods[name].search(compact)
@@ -182,6 +178,18 @@ def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layou
     if any(c.period is None for c in found):
         layout.reasons.append("some columns have no period in the header")
     return layout
+
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")} | {"〇": "0", "○": "0"}
+
+
+def _year_of(m: regex.Match[str]) -> int | None:
+    groups = m.groupdict()
+    if groups.get("year"):
+        return int(groups["year"])
+    if groups.get("cnyear"):
+        return int("".join(_CN_DIGITS[c] for c in groups["cnyear"]))
+    return None
 
 
 def find_layout(lines: list[Line], book: PatternBook, page: int) -> Layout | None:

@@ -27,13 +27,20 @@ DEFAULT = Unit("元", Decimal(1), "CNY", "", "default")
 
 
 def unit_of_text(text: str, book: PatternBook) -> Unit | None:
+    """The unit named in a line: the leftmost mention wins ("RMB'000 … US$'000" is RMB, the
+    consolidated columns come first); at the same place the earlier concept in units.yaml wins,
+    which puts longer units (百万元) before shorter ones (万元)."""
     compact = fold(text)
-    for concept in book.kind("units").values():  # file order: longer units first
+    best = None
+    for concept in book.kind("units").values():
         hit = concept.search(compact)
-        if hit is not None:
-            return Unit(concept.unit or concept.name, concept.multiplier or Decimal(1),
-                        concept.currency or "CNY", text.strip(), hit[0].id)
-    return None
+        if hit is not None and (best is None or hit[1].start() < best[1][1].start()):
+            best = (concept, hit)
+    if best is None:
+        return None
+    concept, (pattern, _m) = best
+    return Unit(concept.unit or concept.name, concept.multiplier or Decimal(1), concept.currency or "CNY",
+                text.strip(), pattern.id)
 
 
 def find_unit(lines: list[Line], book: PatternBook) -> Unit:

@@ -124,3 +124,64 @@ LABELS = [
 def test_match_item(label, concept):
     m = match_item(label, patternbook.load())
     assert (m[0].name if m else None) == concept
+
+
+OTHER_SCRIPT = [
+    ("HK wording in simplified", "销售及营销开支", "selling_expense"),
+    ("HK rnd in simplified", "研发开支", "rnd_expense"),
+    ("HK admin in simplified", "行政开支", "admin_expense"),
+    ("CAS wording in traditional", "銷售費用", "selling_expense"),
+    ("CAS revenue in traditional", "營業收入", "revenue"),
+    ("CAS rnd in traditional", "研發費用", "rnd_expense"),
+    ("HK marketing", "營銷開支", "selling_expense"),
+    ("IFRS 15 revenue", "Revenue from contracts with customers", "revenue"),
+    ("revenues net", "Revenues, net", "revenue"),
+    ("SG&A is neither selling nor admin", "Selling, general and administrative expenses", None),
+]
+
+
+@pytest.mark.parametrize("label,concept", [c[1:] for c in OTHER_SCRIPT], ids=[c[0] for c in OTHER_SCRIPT])
+def test_labels_in_either_script(label, concept):
+    m = match_item(label, patternbook.load())
+    assert (m[0].name if m else None) == concept
+
+
+@pytest.mark.parametrize("title,role", [("综合损益及其他全面收益表", "consolidated"), ("合併利潤表", "consolidated"),
+                                        ("综合财务状况表", "other")])
+def test_titles_in_either_script(title, role):
+    hit = classify_title(title, patternbook.load())
+    assert hit is not None and hit.role == role
+
+
+UNITS = [
+    ("yuan", "单位：元 币种：人民币", "元", "CNY", 1),
+    ("wan", "单位：人民币万元", "万元", "CNY", 10_000),
+    ("million before wan", "人民币百万元", "百万元", "CNY", 1_000_000),
+    ("thousand audit style", "(除特别注明外，金额单位为人民币千元)", "千元", "CNY", 1000),
+    ("RMB'000", "RMB'000", "千元", "CNY", 1000),
+    ("bare '000", "'000", "千元", "CNY", 1000),
+    ("RMB left of US$", "RMB'000   US$'000", "千元", "CNY", 1000),
+    ("US$ only", "US$'000", "千美元", "USD", 1000),
+    ("HK$ million", "HK$ million", "百万港元", "HKD", 1_000_000),
+    ("in thousands of RMB and US$", "(in thousands of RMB and US$)", "千元", "CNY", 1000),
+    ("RMB million", "RMB million", "百万元", "CNY", 1_000_000),
+    ("traditional thousand", "人民幣千元", "千元", "CNY", 1000),
+]
+
+
+@pytest.mark.parametrize("text,unit,currency,mult", [c[1:] for c in UNITS], ids=[c[0] for c in UNITS])
+def test_units(text, unit, currency, mult):
+    from extractor.units import unit_of_text
+
+    u = unit_of_text(text, patternbook.load())
+    assert u is not None and (u.unit, u.currency, u.multiplier) == (unit, currency, mult)
+
+
+@pytest.mark.parametrize("cell,period,year", [("二零二一年", None, 2021), ("二〇二〇年度", None, 2020),
+                                              ("2021年1-12月", None, 2021), ("本期发生额", "current", None),
+                                              ("上年同期金额", "prior", None), ("Year ended 31 December 2021", None, 2021)])
+def test_period_cells(cell, period, year):
+    from extractor.rows import _classify_cell
+
+    p, y, _entity = _classify_cell(cell, patternbook.load())
+    assert (p, y) == (period, year)
