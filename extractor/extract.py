@@ -91,10 +91,11 @@ def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook) -
         return GarbledTextError(
             f"{len(bad)} of {len(health)} pages have an unreadable text layer (fonts without a Unicode map); "
             "OCR the PDF or obtain another copy", file=str(doc.path))
+    scanned = f"; {empty} pages have no text layer and may hold the statements (OCR them)" if empty >= 3 else ""
     return NoIncomeStatementError(
         f"no consolidated income statement found in {doc.page_count} pages (checked titles such as 合并利润表 / "
-        "綜合損益表 / consolidated statement of profit or loss); the copy may be truncated or an excerpt. "
-        "Add title patterns with --patterns DIR if the report uses another title", file=str(doc.path))
+        "綜合損益表 / consolidated statement of profit or loss); the copy may be truncated or an excerpt"
+        f"{scanned}. Add title patterns with --patterns DIR if the report uses another title", file=str(doc.path))
 
 
 def extract(path: str | Path, options: Options | None = None) -> Report:
