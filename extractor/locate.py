@@ -101,6 +101,9 @@ def find_hints(doc: Document, book: PatternBook) -> list[Hint]:
             hints.append(Hint(max(0, page - 2), f"outline entry {title!r} -> page {page}", True))
         elif (sec := section_hit(title, book)) is not None and sec.name == "financial_report_section":
             hints.append(Hint(max(0, page - 1), f"outline entry {title!r} -> page {page}", False))
+    if any(h.exact for h in hints):
+        # the outline points at the statement: no need to read the printed contents
+        return sorted(hints, key=lambda h: (not h.exact, h.start))
     for index in range(min(doc.page_count, int(book.value("toc_scan_pages")))):
         lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
         for i, line in enumerate(lines):
