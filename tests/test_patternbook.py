@@ -112,6 +112,8 @@ LABELS = [
     ("hk revenue", "收益", "revenue"),
     ("hk rnd long", "研究及開發開支", "rnd_expense"),
     ("en turnover", "Turnover", "revenue"),
+    ("footnote marker", "Revenue (i)", "revenue"),
+    ("starred", "Selling and distribution expenses*", "selling_expense"),
     ("rnd input is not rnd expense", "研发投入合计", None),
     ("capitalised rnd", "研发费用资本化金额", None),
     ("interest income is not revenue", "其中：利息收入", None),
