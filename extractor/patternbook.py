@@ -263,7 +263,8 @@ def _build(
                 # characters (销售及营销开支) and some CAS reports print traditional ones (銷售費用)
                 other = _other_script(ps.re, lang) if spec.kind in SCRIPT_FOLDED_KINDS else None
                 if other is not None:
-                    pats.append(Pattern(f"{lang}/{cname}#{i + 1}{other[1]}", cname, lang, other[0], None,
+                    script = "zh-Hans" if other[1] == "s" else "zh-Hant"  # the language it now matches
+                    pats.append(Pattern(f"{lang}/{cname}#{i + 1}{other[1]}", cname, script, other[0], None,
                                         ps.score, str(path), line))
         excl: list[Pattern] = []
         for i, source in enumerate(cspec.exclude):
