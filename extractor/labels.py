@@ -84,6 +84,13 @@ def _classify_title(text: str, book: PatternBook, max_chars: int) -> TitleHit | 
 
 def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | None:
     """A section heading (notes, MD&A, financial report) on this line?"""
+    cache = book.cache.setdefault(("section_hit", max_chars), {})
+    if text not in cache:
+        cache[text] = _section_hit(text, book, max_chars)
+    return cache[text]
+
+
+def _section_hit(text: str, book: PatternBook, max_chars: int) -> Concept | None:
     compact = fold(text)
     if not compact or len(compact) > max_chars or is_toc_line(text):
         return None

@@ -93,9 +93,9 @@ def read_mdna(doc: Document, book: PatternBook, before_page: int, max_pages: int
         if not (wants_rnd or wants_exp):
             continue
         out.pages_read.append(index)
-        lines = doc.lines(index)
+        lines = doc.quick_lines(index)
         if index + 1 < doc.page_count and wants_rnd:
-            lines = lines + doc.lines(index + 1)  # the table's header and values may straddle pages
+            lines = lines + doc.quick_lines(index + 1)  # the table's header and values may straddle pages
         if wants_rnd:
             _read_rnd(lines, book, out)
         if wants_exp:
@@ -174,8 +174,8 @@ def mdna_pages(doc: Document, book: PatternBook, limit: int) -> list[int]:
             later = [p for p, _t in outline[i + 1:] if p > start]
             # the next top-level section ends it; a long MD&A is still capped at ``limit``
             end = min(limit, max(later[:1] or [limit]) + 1)
-            nxt = [p for p, t in outline[i + 1:] if p > start and section_hit(t, book) is not None]
-            if nxt:
-                end = min(limit, nxt[0] + 1)
+            nxt = next((p for p, t in outline[i + 1:] if p > start and section_hit(t, book) is not None), None)
+            if nxt is not None:
+                end = min(limit, nxt + 1)
             return list(range(start, max(end, start + 1)))
     return list(range(limit))

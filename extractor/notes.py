@@ -146,7 +146,7 @@ def _page_has_heading(doc: Document, book: PatternBook, item: str, index: int) -
 
 
 def _read_note(doc: Document, book: PatternBook, item: str, index: int, statement_unit: Unit) -> NoteTable | None:
-    lines = doc.lines(index)
+    lines = doc.quick_lines(index)
     start = next((i for i, line in enumerate(lines) if heading_item(line.text, book) == item), None)
     if start is None:
         return None
@@ -159,7 +159,7 @@ def _read_note(doc: Document, book: PatternBook, item: str, index: int, statemen
     else:
         # the table may run onto the next page
         if index + 1 < doc.page_count:
-            for line in doc.lines(index + 1):
+            for line in doc.quick_lines(index + 1):
                 if _ends_note(line, book):
                     break
                 body.append(line)

@@ -145,8 +145,13 @@ def _entity_marks(line: Line, book: PatternBook) -> list[tuple[float, str]]:
     return marks
 
 
+_MAYBE_HEADER = regex.compile(r"(?:19|20)\d\d|[本上][期年]|去年|[一二][零〇○]|(?i:current|prior|previous|last)")
+
+
 def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layout | None:
     """The period columns if this line is a header row (two or more period cells)."""
+    if len(_MAYBE_HEADER.findall(line.compact)) < 2:
+        return None  # a header names at least two periods: most lines fail this cheap test
     found: list[Column] = []
     extra: list[Column] = []  # 变动比例 / 同比增减 …: not a period, but words below belong to it
     note_cx = None
