@@ -52,6 +52,15 @@ def run_batch(folder: Path, out: Path, options: Options, jobs: int = 1, strict: 
     return BatchResult(len(results), statuses.count("ok"), statuses.count("partial"), statuses.count("error"), out)
 
 
+def batch_frame(folder: str | Path, options: Options | None = None, jobs: int = 1):  # -> pandas.DataFrame
+    """Every report under ``folder`` as one flat row (the columns of figures.csv) in a DataFrame:
+    what researchers load into a notebook. Failed reports are rows with their error code."""
+    import pandas as pd  # imported here: the CLI's start-up does not need it
+
+    rows = [res["row"] for res in _iterate(find_pdfs(Path(folder)), options or Options(), jobs)]
+    return pd.DataFrame(rows)
+
+
 def _iterate(pdfs: list[Path], options: Options, jobs: int) -> Iterator[dict]:
     args = [(str(p), options) for p in pdfs]
     if jobs <= 1 or len(pdfs) <= 1:

@@ -126,3 +126,11 @@ def test_garbled_text_layer(tmp_path):
     res = run("extract", str(_garbled(tmp_path)), "--json")
     assert res.exit_code == 1
     assert json.loads(res.stdout)["error"]["code"] == "garbled_text"
+
+
+def test_batch_frame_for_notebooks():
+    from extractor import batch
+
+    frame = batch(Path(__file__).resolve().parent.parent / "samples")
+    assert len(frame) >= 5 and set(frame["status"]) == {"ok"}
+    assert {"revenue_current", "rnd_expense_current_source", "ratio_value", "flags"} <= set(frame.columns)
