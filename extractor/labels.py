@@ -14,6 +14,25 @@ import regex
 
 from .patternbook import Concept, Pattern, PatternBook
 
+# a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
+NOTE_REF = regex.compile(
+    r"^(?:附注|附註|注|note)?(?:[一二三四五六七八九十]{1,3}[、.．]?|[IVX]{1,4}[、.．])?[(（]?\d{1,3}[)）]?(?:[.．]\d{1,3})*"
+    r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$",
+    regex.IGNORECASE,
+)
+# what trails a label in plain text: amounts, percentages, dashes
+_AMOUNT_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
+
+
+def label_part(text: str) -> str:
+    """The label of a text line, without the amounts and note reference that follow it."""
+    tokens = text.split()
+    while len(tokens) > 1 and (_AMOUNT_TAIL.fullmatch(tokens[-1]) or NOTE_REF.match(fold(tokens[-1]))):
+        tokens.pop()
+    label = " ".join(tokens)
+    return _AMOUNT_TAIL.sub("", label) or label
+
+
 _TOC_LEADER = regex.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{4,}|\.\s\.\s\.)")
 _TRAILING_PAGE = regex.compile(r"(?:\.{2,}|…+|·{2,}|\s{2,})\s*\d{1,4}\s*$")
 _PERIOD_PHRASES = regex.compile(

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import regex
 
 from .document import Document, Line
-from .labels import TitleHit, classify_title, fold, is_toc_line, match_item, section_hit
+from .labels import TitleHit, classify_title, fold, is_toc_line, label_part, match_item, section_hit
 from .patternbook import PatternBook
 
-_AMOUNT_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
 _PAGE_NUM = regex.compile(r"(\d{1,4})\s*$")
 
 
@@ -75,7 +74,7 @@ def scan_page(doc: Document, index: int, book: PatternBook) -> PageScan:
         if hit:
             scan.titles.append((n, hit))
             continue
-        label = _AMOUNT_TAIL.sub("", line) or line
+        label = label_part(line)
         m = match_item(label, book)
         if not m or m[0].name in seen:
             continue
@@ -209,7 +208,7 @@ def _ends_region(line: Line, book: PatternBook, hit: TitleHit, max_chars: int, f
 
 
 def _is_item_line(line: Line, book: PatternBook) -> int:
-    label = _AMOUNT_TAIL.sub("", line.text)
+    label = label_part(line.text)
     m = match_item(label, book, ("target", "neighbour"))
     return 1 if m else 0
 

@@ -17,7 +17,7 @@ import regex
 
 from .amounts import parse_amount
 from .document import Document, Line, Word
-from .labels import match_item, section_hit
+from .labels import label_part, match_item, section_hit
 from .model import PERIODS
 from .patternbook import PatternBook
 from .rows import Row, build_rows
@@ -25,7 +25,6 @@ from .units import Unit, unit_above, unit_of_text
 
 _RND_PAGE = regex.compile(r"研发投入|研發投入|费用化研发|研发支出")
 _EXPENSE_TABLE = regex.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
-_AMOUNT_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
 
 
 @dataclass
@@ -108,7 +107,7 @@ def read_mdna(doc: Document, book: PatternBook, before_page: int, max_pages: int
 def _single_values(lines: list[Line]) -> Iterator[tuple[str, Line, Word]]:
     """Single-column tables (SSE style): "本期费用化研发投入 131,573,981.20"."""
     for line in lines:
-        label = _AMOUNT_TAIL.sub("", line.text)
+        label = label_part(line.text)
         nums = [w for w in line.words if (p := parse_amount(w.text)) is not None and p.grouped]
         if label and nums:
             yield label, line, nums[0]

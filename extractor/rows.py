@@ -15,14 +15,9 @@ import regex
 
 from .amounts import parse_amount
 from .document import Line, Word, join_words
-from .labels import fold, match_item
+from .labels import NOTE_REF, fold, match_item
 from .patternbook import PatternBook
 
-_NOTE_REF = regex.compile(
-    r"^(?:附注|附註|注|note)?(?:[一二三四五六七八九十]{1,3}[、.．]?)?[(（]?\d{1,3}[)）]?(?:[.．]\d{1,3})*"
-    r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$",
-    regex.IGNORECASE,
-)
 _NOTE_HEADER = regex.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
 _LABEL_HEADER = regex.compile(r"(?i)^(?:项目|項目|items?|科目)$")
 _NEW_ITEM_START = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（]?\d+[)）、.]|其中|加[:：]|减[:：]|減[:：]|less|add)", regex.I)
@@ -283,7 +278,7 @@ def _split_line(line: Line, layout: Layout) -> tuple[list[Word], str | None, dic
             continue
         t = fold(w.text)
         near_note = layout.note_cx is not None and abs(w.cx - layout.note_cx) < abs(w.cx - (label[0].x0 if label else 0))
-        if label and _NOTE_REF.match(t) and (near_note or w.x0 > edge - 120):
+        if label and NOTE_REF.match(t) and (near_note or w.x0 > edge - 120):
             note = w.text
         else:
             label.append(w)

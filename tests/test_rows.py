@@ -11,13 +11,13 @@ FONT = "china-s"
 
 
 def _statement(tmp_path, *, header, rows, title="合并利润表", unit="单位：元", note_x=250, cols=(360, 470),
-               value_dy=0.0, extra_pages=0):
+               value_dy=0.0, extra_pages=0, title_x=250):
     """Draw a one-page statement: label at x=60, note at note_x, amounts right-aligned at cols."""
     doc = pymupdf.open()
     for _ in range(extra_pages):
         doc.new_page().insert_text((72, 72), "管理层讨论与分析", fontname=FONT)
     page = doc.new_page()
-    page.insert_text((250, 60), title, fontname=FONT, fontsize=13)
+    page.insert_text((title_x, 60), title, fontname=FONT, fontsize=13)
     page.insert_text((470, 80), unit, fontname=FONT, fontsize=9)
     y = 100
     for x, text in header:
@@ -108,3 +108,24 @@ def test_parent_statement_is_not_taken(tmp_path):
                      rows=ROWS, title="母公司利润表")
     out = extract_report(pdf).to_json()
     assert out["status"] == "error" and out["error"]["code"] == "no_income_statement"
+
+
+def test_cas_statement_in_english(tmp_path):
+    rows = [
+        ("I. Total operating revenue", "", ("1,050,000.00", "950,000.00")),
+        ("Including: Operating revenue", "V.30", ("1,000,000.00", "900,000.00")),
+        ("Interest income", "", ("50,000.00", "50,000.00")),
+        ("II. Total operating costs", "", ("800,000.00", "700,000.00")),
+        ("Including: Cost of sales", "V.30", ("600,000.00", "500,000.00")),
+        ("Selling expenses", "V.31", ("50,000.00", "40,000.00")),
+        ("Administrative expenses", "V.32", ("70,000.00", "60,000.00")),
+        ("R&D expenses", "V.33", ("30,000.00", "20,000.00")),
+        ("Financial expenses", "V.34", ("-5,000.00", "3,000.00")),
+        ("III. Operating profit", "", ("250,000.00", "250,000.00")),
+    ]
+    pdf = _statement(tmp_path, header=[(60, "Item"), (240, "Notes"), (330, "2021"), (440, "2020")], rows=rows,
+                     title="Consolidated Income Statement", unit="Unit: RMB", title_x=120)
+    out = extract_report(pdf).to_json()
+    assert out["language"] == "en"
+    assert _values(out)["revenue"] == (1000000, 900000)  # operating revenue, not the total with interest
+    assert _values(out)["rnd_expense"] == (30000, 20000)
