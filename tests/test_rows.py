@@ -129,3 +129,103 @@ def test_cas_statement_in_english(tmp_path):
     assert out["language"] == "en"
     assert _values(out)["revenue"] == (1000000, 900000)  # operating revenue, not the total with interest
     assert _values(out)["rnd_expense"] == (30000, 20000)
+
+
+def _page(doc, lines, size=9):
+    """Draw (x, y, text, right_aligned) items on a new page."""
+    page = doc.new_page()
+    for x, y, text, right in lines:
+        w = pymupdf.get_text_length(text, fontname="helv", fontsize=size) if right and text.isascii() else 0
+        font = "helv" if text.isascii() else FONT
+        page.insert_text((x - w, y), text, fontname=font, fontsize=size)
+    return page
+
+
+def test_wrapped_english_label_with_numbers_on_second_line(tmp_path):
+    doc = pymupdf.open()
+    _page(doc, [
+        (120, 60, "Consolidated Statement of Profit or Loss", False), (420, 90, "2021", False),
+        (500, 90, "2020", False), (400, 102, "RMB'000", False), (480, 102, "RMB'000", False),
+        (60, 120, "Revenue", False), (440, 120, "100,000", True), (520, 120, "90,000", True),
+        (60, 135, "Cost of sales", False), (440, 135, "(60,000)", True), (520, 135, "(50,000)", True),
+        (60, 150, "Selling and marketing", False),
+        (60, 162, "expenses", False), (440, 162, "(12,247)", True), (520, 162, "(7,150)", True),
+        (60, 177, "Research and development expenses", False), (440, 177, "(5,000)", True), (520, 177, "–", True),
+        (60, 192, "Administrative expenses", False), (440, 192, "(8,000)", True), (520, 192, "(7,000)", True),
+        (60, 207, "Operating profit", False), (440, 207, "14,753", True), (520, 207, "25,850", True),
+    ])
+    pdf = tmp_path / "hk.pdf"
+    doc.save(pdf)
+    out = extract_report(pdf).to_json()
+    assert _values(out)["selling_expense"] == (12247000, 7150000)
+    assert _values(out)["rnd_expense"] == (5000000, 0)  # "–" is nil, read as zero
+    assert out["figures"]["selling_expense"]["current"]["label"].replace(" ", "") == "Sellingandmarketingexpenses"
+
+
+def test_combined_statement_takes_consolidated_columns(tmp_path):
+    doc = pymupdf.open()
+    cols = (300, 370, 450, 520)
+    rows = [("一、营业收入", ("1,000.00", "900.00", "400.00", "300.00")),
+            ("减：营业成本", ("600.00", "500.00", "200.00", "150.00")),
+            ("销售费用", ("50.00", "40.00", "20.00", "10.00")),
+            ("管理费用", ("70.00", "60.00", "30.00", "20.00")),
+            ("研发费用", ("30.00", "20.00", "5.00", "4.00")),
+            ("二、营业利润", ("250.00", "280.00", "145.00", "116.00"))]
+    items = [(200, 60, "2021年度合并及公司利润表", False), (480, 80, "单位：元", False),
+             (300, 95, "合并", False), (450, 95, "公司", False)]
+    items += [(c - 40, 108, y, False) for c, y in zip(cols, ("2021年度", "2020年度", "2021年度", "2020年度"))]
+    y = 125
+    for label, vals in rows:
+        items.append((60, y, label, False))
+        items += [(c, y, v, True) for c, v in zip(cols, vals)]
+        y += 15
+    _page(doc, items)
+    pdf = tmp_path / "combined.pdf"
+    doc.save(pdf)
+    out = extract_report(pdf).to_json()
+    assert out["statement"]["role"] == "combined"
+    assert _values(out)["selling_expense"] == (50, 40)
+    assert _values(out)["revenue"] == (1000, 900)
+
+
+def test_statement_continued_on_next_page_without_header(tmp_path):
+    doc = pymupdf.open()
+    head = [(250, 60, "合并利润表", False), (480, 80, "单位：元", False), (60, 95, "项目", False),
+            (320, 95, "2021年度", False), (430, 95, "2020年度", False)]
+    first = [("一、营业总收入", "1,000.00", "900.00"), ("其中：营业收入", "1,000.00", "900.00"),
+             ("二、营业总成本", "800.00", "700.00"), ("其中：营业成本", "600.00", "500.00")]
+    second = [("销售费用", "50.00", "40.00"), ("管理费用", "70.00", "60.00"), ("研发费用", "30.00", "20.00"),
+              ("三、营业利润", "200.00", "200.00"), ("四、利润总额", "200.00", "200.00")]
+    for page_rows, top in ((first, head), (second, [(250, 40, "某某股份有限公司2021年年度报告", False)])):
+        items = list(top)
+        y = 115
+        for label, a, b in page_rows:
+            items += [(60, y, label, False), (360, y, a, True), (470, y, b, True)]
+            y += 15
+        _page(doc, items)
+    _page(doc, [(250, 60, "母公司利润表", False), (320, 95, "2021年度", False), (430, 95, "2020年度", False),
+                (60, 115, "销售费用", False), (360, 115, "5.00", True), (470, 115, "4.00", True)])
+    pdf = tmp_path / "broken.pdf"
+    doc.save(pdf)
+    out = extract_report(pdf).to_json()
+    assert out["statement"]["pages"] == [1, 2]
+    assert _values(out)["selling_expense"] == (50, 40)  # not the parent's 5 / 4 on page 3
+    assert out["figures"]["selling_expense"]["current"]["page"] == 2
+
+
+def test_no_header_row_is_inferred_and_flagged(tmp_path):
+    doc = pymupdf.open()
+    items = [(250, 60, "合并利润表", False), (480, 80, "单位：元", False)]
+    y = 100
+    for label, a, b in [("一、营业收入", "1,000.00", "900.00"), ("减：营业成本", "600.00", "500.00"),
+                        ("销售费用", "50.00", "40.00"), ("管理费用", "70.00", "60.00"),
+                        ("研发费用", "30.00", "20.00"), ("二、营业利润", "250.00", "280.00")]:
+        items += [(60, y, label, False), (360, y, a, True), (470, y, b, True)]
+        y += 15
+    _page(doc, items)
+    pdf = tmp_path / "noheader.pdf"
+    doc.save(pdf)
+    out = extract_report(pdf).to_json()
+    sel = out["figures"]["selling_expense"]["current"]
+    assert sel["value"] == 50 and sel["confidence"] < 0.9
+    assert "columns_inferred" in {f["id"] for f in out["flags"]}
