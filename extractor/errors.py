@@ -16,6 +16,7 @@ class ExtractorError(Exception):
         super().__init__(message)
         self.message = message
         self.file = file
+        self.log: list[str] = []  # what the pipeline looked at before giving up (for `explain`)
 
     def __reduce__(self):  # keep pickling working for subclasses with keyword-only args
         return (_rebuild, (type(self), self.message, self.file))

@@ -112,6 +112,7 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     located = locate(doc, book)
     report.locate_log = [h.why for h in located.hints]
     report.locate_log.append(("full scan of " if located.full_scan else "read ") + f"{len(located.scanned)} pages")
+    report.locate_log.extend(located.passed_over)
     best: StatementRead | None = None
     for region in located.regions[:4]:
         read = read_statement(region, book)
@@ -124,7 +125,9 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
             break
     report.timings["locate"] = time.perf_counter() - t0
     if best is None or best.found == 0:
-        raise _diagnose_no_statement(doc, located, book)
+        err = _diagnose_no_statement(doc, located, book)
+        err.log = report.locate_log  # for `extractor explain`: what was looked at, and why nothing was taken
+        raise err
     region = best.region
     report.figures = best.items.figures
     report.candidates = best.items.candidates
@@ -182,6 +185,7 @@ def extract_report(path: str | Path, options: Options | None = None) -> Report:
 
 def _error_report(path: str | Path, e: ExtractorError) -> Report:
     report = Report(file=str(path), status="error", error=e.to_dict())
+    report.locate_log = list(e.log)
     p = Path(path)
     if p.is_file():
         try:

@@ -118,7 +118,7 @@ def _section_hit(text: str, book: PatternBook, max_chars: int) -> Concept | None
         if hit:
             rest = compact[: hit[1].start()] + compact[hit[1].end():]
             rest = _NUMBERING.sub("", rest)
-            if len(rest) <= 8:
+            if len(rest) <= 3:  # "第十一节 财务报告", "二、财务报表": the heading and little else
                 return concept
     return None
 

@@ -234,6 +234,7 @@ class Located:
     hints: list[Hint]
     scanned: list[int]
     full_scan: bool
+    passed_over: list[str] = field(default_factory=list)  # titles seen but not taken, and why
 
 
 _ROLE_RANK = {"consolidated": 3, "combined": 3, "plain": 1}
@@ -249,7 +250,16 @@ def locate(doc: Document, book: PatternBook) -> Located:
         for i in order:
             if i not in scans:
                 scans[i] = scan_page(doc, i, book)
-        return [r for r in _candidate_regions(doc, book, scans) if r.score >= min_items]
+        found = _candidate_regions(doc, book, scans)
+        for r in found:
+            if r.score < min_items:
+                note = (f"page {r.title_page + 1}: {r.title_line.text.strip()!r} ({r.role}) has only {r.score:g} "
+                        f"line-item rows (needs {min_items})")
+                if note not in passed_over:
+                    passed_over.append(note)
+        return [r for r in found if r.score >= min_items]
+
+    passed_over: list[str] = []
 
     regions: list[Region] = []
     for hint in hints:  # exact hints first: stop at the first window that holds the statement
@@ -261,4 +271,8 @@ def locate(doc: Document, book: PatternBook) -> Located:
         regions = run(list(range(doc.page_count)))
         full = True
     regions.sort(key=lambda r: (-_ROLE_RANK.get(r.role, 0), -r.score, r.title_page))
-    return Located(regions, hints, sorted(scans), full)
+    for index in sorted(scans):
+        for _n, hit in scans[index].titles:
+            if hit.role == "parent":
+                passed_over.append(f"page {index + 1}: parent-company statement ({hit.pattern.id}) never read")
+    return Located(regions, hints, sorted(scans), full, passed_over)
