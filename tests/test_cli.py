@@ -134,3 +134,19 @@ def test_batch_frame_for_notebooks():
     frame = batch(Path(__file__).resolve().parent.parent / "samples")
     assert len(frame) >= 5 and set(frame["status"]) == {"ok"}
     assert {"revenue_current", "rnd_expense_current_source", "ratio_value", "flags"} <= set(frame.columns)
+
+
+def test_explain_shows_candidates_and_reasons():
+    sample = Path(__file__).resolve().parent.parent / "samples" / "s02_ashare_libreoffice.pdf"
+    res = run("explain", str(sample))
+    assert res.exit_code == 0
+    out = res.stdout
+    assert "-> chosen" in out and "pattern zh-Hans/selling_expense#1" in out
+    assert "parent-company statement" in out and "never read" in out
+    assert "check notes_total: pass" in out
+
+
+def test_explain_when_nothing_is_found(tmp_path):
+    res = run("explain", str(make_pdf(tmp_path / "letter.pdf", ("Dear shareholders, " * 5,) * 3)))
+    assert res.exit_code == 1
+    assert "no_income_statement" in res.stdout and "full scan of 3 pages" in res.stdout
