@@ -60,6 +60,17 @@ class TitleHit:
     continued: bool
 
 
+MEMO_LIMIT = 50_000  # lines remembered per lookup; a batch over thousands of reports must not grow without bound
+
+
+def _memo(book: PatternBook, key: object) -> dict:
+    """A memo of one lookup kept on the pattern book (labels repeat across pages and reports)."""
+    cache = book.cache.setdefault(key, {})
+    if len(cache) > MEMO_LIMIT:
+        cache.clear()
+    return cache
+
+
 _CONTINUED = regex.compile(r"(?i)[(（](?:续|續|continued)[)）]|续表")
 
 
@@ -72,7 +83,7 @@ def _any_title(book: PatternBook) -> regex.Pattern[str]:
 
 def classify_title(text: str, book: PatternBook, max_chars: int = 40) -> TitleHit | None:
     """A statement title on this line? The line must be short and little else than the title."""
-    cache = book.cache.setdefault(("classify_title", max_chars), {})
+    cache = _memo(book, ("classify_title", max_chars))
     if text not in cache:
         cache[text] = _classify_title(text, book, max_chars)
     return cache[text]
@@ -103,7 +114,7 @@ def _classify_title(text: str, book: PatternBook, max_chars: int) -> TitleHit | 
 
 def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | None:
     """A section heading (notes, MD&A, financial report) on this line?"""
-    cache = book.cache.setdefault(("section_hit", max_chars), {})
+    cache = _memo(book, ("section_hit", max_chars))
     if text not in cache:
         cache[text] = _section_hit(text, book, max_chars)
     return cache[text]
@@ -125,7 +136,7 @@ def _section_hit(text: str, book: PatternBook, max_chars: int) -> Concept | None
 
 def normalise_label(text: str, book: PatternBook) -> str:
     """The compact label items.yaml patterns are matched against."""
-    cache = book.cache.setdefault("normalise_label", {})
+    cache = _memo(book, "normalise_label")
     if text in cache:
         return cache[text]
     s = fold(text)
@@ -160,7 +171,7 @@ def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str]:
 def match_item(label: str, book: PatternBook, roles: tuple[str, ...] = ("target", "neighbour", "foreign")
                ) -> tuple[Concept, Pattern] | None:
     """The item concept whose pattern matches the whole normalised label, if any."""
-    cache = book.cache.setdefault(("match_item", roles), {})
+    cache = _memo(book, ("match_item", roles))
     if label in cache:
         return cache[label]
     result = None
