@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .document import Document
+from .labels import match_item
 from .mdna import MdnaRead, read_mdna
 from .model import PERIODS, Check, Figure, Flag, Report
 from .notes import NoteTable, find_note, note_number, row_value
@@ -166,7 +167,5 @@ def _rnd_fallback(report: Report, admin_note: NoteTable | None, mdna: MdnaRead, 
 
 
 def _pattern_id(label: str, book: PatternBook) -> str:
-    from .labels import match_item
-
     m = match_item(label, book, ("breakdown",))
     return m[1].id if m else "notes"

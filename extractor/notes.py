@@ -67,8 +67,8 @@ def heading_item(text: str, book: PatternBook) -> str | None:
 
 
 def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> list[int]:
-    from_outline = [p - 1 for _lvl, title, p in doc.outline if p - 1 >= start and heading_item(title, book) == item]
-    return from_outline
+    """Pages the PDF outline gives for the note (0-based), when it lists notes at all."""
+    return [p - 1 for _lvl, title, p in doc.outline if p - 1 >= start and heading_item(title, book) == item]
 
 
 # top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
