@@ -12,6 +12,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import patternbook
+from .crossyear import cross_year_flags
 from .extract import Options, extract_report
 from .writers import flat_row, write_csv, write_jsonl
 
@@ -46,10 +48,18 @@ def run_batch(folder: Path, out: Path, options: Options, jobs: int = 1, strict: 
             progress(i + 1, len(pdfs), res["json"])
         if strict and res["json"]["status"] == "error":
             break
+    _add_cross_year(results, options)
     write_jsonl((r["json"] for r in results), out / "results.jsonl")
     write_csv([r["row"] for r in results], out / "figures.csv")
     statuses = [r["json"]["status"] for r in results]
     return BatchResult(len(results), statuses.count("ok"), statuses.count("partial"), statuses.count("error"), out)
+
+
+def _add_cross_year(results: list[dict], options: Options) -> None:
+    """Flags that compare a company's years (the batch is the first place both years meet)."""
+    cross_year_flags([r["json"] for r in results], patternbook.load(options.patterns))
+    for r in results:
+        r["row"]["flags"] = " ".join(f["id"] for f in r["json"].get("flags") or [])
 
 
 def batch_frame(folder: str | Path, options: Options | None = None, jobs: int = 1):  # -> pandas.DataFrame
@@ -57,7 +67,10 @@ def batch_frame(folder: str | Path, options: Options | None = None, jobs: int = 
     what researchers load into a notebook. Failed reports are rows with their error code."""
     import pandas as pd  # imported here: the CLI's start-up does not need it
 
-    rows = [res["row"] for res in _iterate(find_pdfs(Path(folder)), options or Options(), jobs)]
+    options = options or Options()
+    results = list(_iterate(find_pdfs(Path(folder)), options, jobs))
+    _add_cross_year(results, options)
+    rows = [res["row"] for res in results]
     return pd.DataFrame(rows)
 
 
