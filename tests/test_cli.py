@@ -150,3 +150,34 @@ def test_explain_when_nothing_is_found(tmp_path):
     res = run("explain", str(make_pdf(tmp_path / "letter.pdf", ("Dear shareholders, " * 5,) * 3)))
     assert res.exit_code == 1
     assert "no_income_statement" in res.stdout and "full scan of 3 pages" in res.stdout
+
+
+def test_deadline_raises_timeout():
+    import time
+
+    from extractor.errors import ExtractionTimeoutError
+    from extractor.timeout import deadline
+
+    with pytest.raises(ExtractionTimeoutError, match="raise --timeout"):
+        with deadline(0.05, "slow.pdf"):
+            time.sleep(1)
+
+
+def test_timeout_becomes_error_code(tmp_path, monkeypatch):
+    import sys
+    import time
+
+    extract_mod = sys.modules["extractor.extract"]
+    monkeypatch.setattr(extract_mod, "extract", lambda path, options=None: time.sleep(2))
+    report = extract_mod.extract_report(make_pdf(tmp_path / "a.pdf"), extract_mod.Options(timeout=0.05))
+    assert report.status == "error" and report.error["code"] == "timeout"
+
+
+def test_batch_strict_stops_and_fails(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a_bad.pdf").write_text("not a pdf")
+    make_pdf(src / "b_letter.pdf", ("hello " * 20,))
+    res = run("batch", str(src), "--out", str(tmp_path / "out"), "--strict")
+    assert res.exit_code == 1
+    assert len((tmp_path / "out" / "results.jsonl").read_text().splitlines()) == 1
