@@ -158,9 +158,8 @@ def test_deadline_raises_timeout():
     from extractor.errors import ExtractionTimeoutError
     from extractor.timeout import deadline
 
-    with pytest.raises(ExtractionTimeoutError, match="raise --timeout"):
-        with deadline(0.05, "slow.pdf"):
-            time.sleep(1)
+    with pytest.raises(ExtractionTimeoutError, match="raise --timeout"), deadline(0.05, "slow.pdf"):
+        time.sleep(1)
 
 
 def test_timeout_becomes_error_code(tmp_path, monkeypatch):
