@@ -4,6 +4,7 @@ simple tables, filler prose and people's names."""
 from __future__ import annotations
 
 import random
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -132,3 +133,8 @@ def filler(ctx: Ctx, n: int) -> None:
 
 def spacer(ctx: Ctx, h: float) -> None:
     ctx.add(Spacer(h))
+
+
+def first_on_path(names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` found on PATH (a tool ships under several names across distributions)."""
+    return next((p for n in names if (p := shutil.which(n))), None)

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .common import first_on_path
 from .layout import (
     BODY_W,
     HEADING,
@@ -31,11 +32,7 @@ SOFFICE_NAMES = ("soffice", "libreoffice")
 
 
 def find_soffice() -> str | None:
-    for n in SOFFICE_NAMES:
-        p = shutil.which(n)
-        if p:
-            return p
-    return None
+    return first_on_path(SOFFICE_NAMES)
 
 
 def available() -> str | None:

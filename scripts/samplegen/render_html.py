@@ -5,11 +5,11 @@ absolutely positioned copy of the heading 0.3pt to the right."""
 from __future__ import annotations
 
 import html
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from .common import first_on_path
 from .layout import (
     BODY_H,
     BODY_W,
@@ -32,11 +32,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 
 
 def find_chromium() -> str | None:
-    for n in CHROMIUM_NAMES:
-        p = shutil.which(n)
-        if p:
-            return p
-    return None
+    return first_on_path(CHROMIUM_NAMES)
 
 
 def available() -> str | None:
