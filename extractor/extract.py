@@ -19,7 +19,7 @@ from .errors import ExtractorError, GarbledTextError, InternalError, NoIncomeSta
 from .items import ItemsRead, read_items
 from .locate import Located, Region, locate
 from .meta import read_meta
-from .model import ITEMS, PERIODS, Flag, Report
+from .model import ITEMS, PERIODS, Report
 from .parties import read_parties
 from .patternbook import PatternBook
 from .quality import quality_flags
@@ -141,8 +141,9 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
         "columns": [{"header": c.header, "period": c.period, "year": c.year, "entity": c.entity}
                     for c in best.layouts[0].columns],
         "columns_from": best.layouts[0].source,
-        "text_layer": [{"page": p + 1, "chars": doc.health(p).chars, "bad_chars": doc.health(p).bad_chars,
-                        "duplicated_glyphs_removed": doc.health(p).duplicated_glyphs} for p in region.pages],
+        "text_layer": [{"page": p + 1, "chars": h.chars, "bad_chars": h.bad_chars,
+                        "duplicated_glyphs_removed": h.duplicated_glyphs}
+                       for p in region.pages for h in (doc.health(p),)],
     }
     report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))
@@ -194,6 +195,3 @@ def _error_report(path: str | Path, e: ExtractorError) -> Report:
             pass
     return report
 
-
-def flag(id_: str, severity: str, message: str, **evidence: object) -> Flag:
-    return Flag(id_, severity, message, dict(evidence), kind="quality")
