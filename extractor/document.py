@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 
@@ -105,6 +106,7 @@ class Document:
     _dupes: dict[int, int] = field(default_factory=dict)
     _quick: dict[int, list[Line]] = field(default_factory=dict)
     _textpages: dict[int, tuple[pymupdf.Page, pymupdf.TextPage]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # later stages' per-document lookups
 
     @property
     def page_count(self) -> int:

@@ -64,9 +64,9 @@ class NameRules:
 
     @classmethod
     def from_book(cls, book: PatternBook) -> NameRules:
-        cached = book.__dict__.get("_name_rules")
+        cached = book.cache.get("_name_rules")
         if cached is None:
-            cached = book.__dict__["_name_rules"] = cls._build(book)
+            cached = book.cache["_name_rules"] = cls._build(book)
         return cached
 
     @classmethod

@@ -55,7 +55,7 @@ def search_concept(book: PatternBook, name: str, text: str) -> tuple[Pattern, re
 
 def folded_lines(doc: Document, index: int) -> list[str]:
     """A page's plain-text lines, folded; cached on the document because every finder asks again."""
-    cache: dict[int, list[str]] = doc.__dict__.setdefault("_parties_folded", {})
+    cache: dict[int, list[str]] = doc.memo.setdefault("_parties_folded", {})
     if index not in cache:
         cache[index] = [fold(s) for s in doc.text(index).split("\n") if s.strip()]
     return cache[index]
@@ -67,7 +67,7 @@ def page_lines(doc: Document, index: int) -> list[Line]:
 
 
 def _page_text(doc: Document, index: int) -> str:
-    cache: dict[int, str] = doc.__dict__.setdefault("_parties_page", {})
+    cache: dict[int, str] = doc.memo.setdefault("_parties_page", {})
     if index not in cache:
         cache[index] = "\n".join(folded_lines(doc, index))
     return cache[index]
@@ -80,7 +80,7 @@ def _combined(sources: tuple[str, ...]) -> regex.Pattern[str]:
 
 
 def any_line(book: PatternBook, concept: str, text: str) -> bool:
-    cache: dict[str, regex.Pattern[str]] = book.__dict__.setdefault("_parties_combined", {})
+    cache: dict[str, regex.Pattern[str]] = book.cache.setdefault("_parties_combined", {})
     if concept not in cache:
         cache[concept] = _combined(tuple(p.source for p in concept_of(book, concept).patterns))
     return cache[concept].search(text) is not None

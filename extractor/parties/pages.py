@@ -16,14 +16,14 @@ from .records import PartiesRead
 
 def _outline_pages(doc: Document, book: PatternBook, concept: str) -> list[int]:
     """0-based pages of outline entries whose title matches the concept."""
-    if "_parties_outline" not in doc.__dict__:  # folded once per document, one line per entry
+    if "_parties_outline" not in doc.memo:  # folded once per document, one line per entry
         entries = [(fold(t), page) for _lvl, t, page in doc.outline if page >= 1]
-        doc.__dict__["_parties_outline"] = ("\n".join(t for t, _ in entries), [page for _, page in entries])
-    text, pages = doc.__dict__["_parties_outline"]
+        doc.memo["_parties_outline"] = ("\n".join(t for t, _ in entries), [page for _, page in entries])
+    text, pages = doc.memo["_parties_outline"]
     if not text:
         return []
     any_line(book, concept, "")  # compiles the concept's combined pattern
-    starts = [m.start() for m in book.__dict__["_parties_combined"][concept].finditer(text)]
+    starts = [m.start() for m in book.cache["_parties_combined"][concept].finditer(text)]
     return sorted({pages[text.count("\n", 0, at)] - 1 for at in starts})
 
 
