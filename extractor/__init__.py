@@ -8,10 +8,10 @@ Public API::
     frame = batch("reports/", jobs=2)        # pandas DataFrame, one flat row per report
 """
 
-from .batch import batch_frame as batch
+from .corpus.runner import batch_frame as batch
 from .errors import ExtractorError
-from .extract import Options, extract, extract_report
 from .model import Figure, Flag, Report
+from .pipeline import Options, extract, extract_report
 
 __all__ = ["ExtractorError", "Figure", "Flag", "Options", "Report", "batch", "extract", "extract_report"]
 __version__ = "0.1.0"

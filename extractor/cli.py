@@ -13,12 +13,12 @@ from pathlib import Path
 import click
 
 from . import patternbook
-from .batch import run_batch
+from .analysis.ratio import DEFINITIONS
+from .corpus.runner import run_batch
 from .errors import PatternFileError
-from .explain import render_explain
-from .extract import Options, extract_report
-from .ratio import DEFINITIONS
-from .writers import render_table
+from .output.explain import render_explain
+from .output.writers import render_table
+from .pipeline import Options, extract_report
 
 _patterns_opt = click.option("--patterns", "patterns", multiple=True, type=click.Path(file_okay=False),
                              help="Folder of pattern files that add to or override the built-in ones (repeatable).")

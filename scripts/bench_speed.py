@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extractor import patternbook
-from extractor.extract import extract_report
+from extractor.pipeline import extract_report
 
 
 def read_all(path: Path) -> None:

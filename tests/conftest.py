@@ -29,7 +29,7 @@ def real_result():
     """Extraction results of the real reports, computed once per test session."""
     if not (REAL / "expected.json").exists():
         pytest.skip(f"real reports not available at {REAL} (they live in ../shared/real-reports)")
-    from extractor.extract import extract_report
+    from extractor.pipeline import extract_report
 
     cache: dict[str, dict] = {}
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.amounts import format_amount, parse_amount
+from extractor.tables.amounts import format_amount, parse_amount
 
 CASES = [
     ("plain", "1234", Decimal(1234), False),

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from extractor import patternbook
-from extractor.anomalies import anomaly_flags, reading_flags, render
-from extractor.extract import extract_report
+from extractor.analysis.anomalies import anomaly_flags, reading_flags, render
 from extractor.model import Figure, Report
 from extractor.parties import Customer, PartiesRead, RelatedParty, RelatedSale, RelatedSales, Share, TopFive
+from extractor.pipeline import extract_report
 
 from .conftest import SAMPLES
 

@@ -156,7 +156,7 @@ def test_deadline_raises_timeout():
     import time
 
     from extractor.errors import ExtractionTimeoutError
-    from extractor.timeout import deadline
+    from extractor.read.limits import deadline
 
     with pytest.raises(ExtractionTimeoutError, match="raise --timeout"), deadline(0.05, "slow.pdf"):
         time.sleep(1)
@@ -166,7 +166,7 @@ def test_timeout_becomes_error_code(tmp_path, monkeypatch):
     import sys
     import time
 
-    extract_mod = sys.modules["extractor.extract"]
+    extract_mod = sys.modules["extractor.pipeline"]
     monkeypatch.setattr(extract_mod, "extract", lambda path, options=None: time.sleep(2))
     report = extract_mod.extract_report(make_pdf(tmp_path / "a.pdf"), extract_mod.Options(timeout=0.05))
     assert report.status == "error" and report.error["code"] == "timeout"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractor import patternbook
-from extractor.crossyear import cross_year_flags
+from extractor.analysis.crossyear import cross_year_flags
 
 
 def result(year: int, names: list[str], code: str = "834379", anonymised: bool = False) -> dict:

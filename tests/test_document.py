@@ -5,7 +5,7 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from extractor.document import open_document
+from extractor.read.document import open_document
 
 
 def _pdf(tmp_path, draw):

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extractor import patternbook
-from extractor.names import NameRules, best_match, is_anonymised, match_pair, normalise
+from extractor.parties.names import NameRules, best_match, is_anonymised, match_pair, normalise
 
 RULES = NameRules.from_book(patternbook.load())
 MIN_SCORE = 90.0

@@ -15,8 +15,6 @@ import pymupdf
 import pytest
 
 from extractor import patternbook
-from extractor.document import open_document
-from extractor.extract import extract_report
 from extractor.parties import (
     PartiesRead,
     read_parties,
@@ -25,7 +23,9 @@ from extractor.parties import (
     read_statement_line,
     read_top5,
 )
-from extractor.units import DEFAULT
+from extractor.pipeline import extract_report
+from extractor.read.document import open_document
+from extractor.tables.units import DEFAULT
 
 from .conftest import SAMPLES
 

@@ -5,7 +5,7 @@ import pytest
 
 from extractor import patternbook
 from extractor.errors import PatternFileError
-from extractor.labels import classify_title, match_item
+from extractor.tables.labels import classify_title, match_item
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -177,7 +177,7 @@ UNITS = [
 
 @pytest.mark.parametrize("text,unit,currency,mult", [c[1:] for c in UNITS], ids=[c[0] for c in UNITS])
 def test_units(text, unit, currency, mult):
-    from extractor.units import unit_of_text
+    from extractor.tables.units import unit_of_text
 
     u = unit_of_text(text, patternbook.load())
     assert u is not None and (u.unit, u.currency, u.multiplier) == (unit, currency, mult)
@@ -187,7 +187,7 @@ def test_units(text, unit, currency, mult):
                                               ("2021年1-12月", None, 2021), ("本期发生额", "current", None),
                                               ("上年同期金额", "prior", None), ("Year ended 31 December 2021", None, 2021)])
 def test_period_cells(cell, period, year):
-    from extractor.rows import _classify_cell
+    from extractor.tables.rows import _classify_cell
 
     p, y, _entity = _classify_cell(cell, patternbook.load())
     assert (p, y) == (period, year)

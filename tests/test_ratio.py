@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from extractor.ratio import compute_ratio
+from extractor.analysis.ratio import compute_ratio
 
 CASES = [
     ("rnd favoured", D(200), D(100), 2.0, "rnd"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from extractor.extract import extract_report
+from extractor.pipeline import extract_report
 
 FONT = "china-s"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.extract import extract_report
+from extractor.pipeline import extract_report
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 TRUTHS = sorted(SAMPLES.glob("*.truth.json"))

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..document import Document
-from ..names import NameRules, best_match
 from ..patternbook import PatternBook
-from ..units import DEFAULT, Unit
+from ..read.document import Document
+from ..tables.units import DEFAULT, Unit
 from .customers import read_top5
+from .names import NameRules, best_match
 from .pages import (
     find_related_mdna_page,
     find_related_notes_page,

@@ -10,13 +10,13 @@ from functools import lru_cache
 
 import regex
 
-from ..amounts import parse_amount
-from ..document import Document, Line, Word
-from ..labels import fold
 from ..model import Figure
 from ..patternbook import Concept, Pattern, PatternBook
-from ..rows import Layout
-from ..units import Unit, unit_of_text
+from ..read.document import Document, Line, Word
+from ..tables.amounts import parse_amount
+from ..tables.labels import fold
+from ..tables.rows import Layout
+from ..tables.units import Unit, unit_of_text
 
 _PCT = regex.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import regex
 
-from ..amounts import parse_amount
-from ..document import Document, Line, Word, bbox_of, join_words
-from ..labels import fold
 from ..model import Figure
-from ..names import NameRules, is_anonymised
 from ..patternbook import PatternBook
-from ..rows import header_cells
-from ..units import Unit, find_unit, unit_of_text
+from ..read.document import Document, Line, Word, bbox_of, join_words
+from ..tables.amounts import parse_amount
+from ..tables.labels import fold
+from ..tables.rows import header_cells
+from ..tables.units import Unit, find_unit, unit_of_text
 from .common import (
     COMPLETE_NAME,
     HEADING,
@@ -27,6 +26,7 @@ from .common import (
     sentence_unit,
     words_bbox,
 )
+from .names import NameRules, is_anonymised
 from .records import Customer, PartiesRead, Share, TopFive
 
 

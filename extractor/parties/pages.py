@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 
 import regex
 
-from ..document import Document, Line
-from ..labels import fold, is_toc_line
 from ..patternbook import PatternBook
+from ..read.document import Document, Line
+from ..tables.labels import fold, is_toc_line
 from .common import CONTINUED, any_line, concept_of, folded_lines, is_furniture, page_has, page_lines
 from .records import PartiesRead
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..amounts import parse_amount
-from ..document import Document, Line, Word, bbox_of
-from ..labels import fold
 from ..model import Figure
 from ..patternbook import Pattern, PatternBook
-from ..rows import Layout, find_layout, header_cells
-from ..units import DEFAULT, Unit, find_unit
+from ..read.document import Document, Line, Word, bbox_of
+from ..tables.amounts import parse_amount
+from ..tables.labels import fold
+from ..tables.rows import Layout, find_layout, header_cells
+from ..tables.units import DEFAULT, Unit, find_unit
 from .common import (
     COMPLETE_NAME,
     CONTENT_DASH,

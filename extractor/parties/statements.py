@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..document import Document, Line, join_words
-from ..labels import classify_title, fold, normalise_label
 from ..model import Figure
 from ..patternbook import Concept, Pattern, PatternBook
-from ..rows import Column, Layout, find_layout, header_cells
-from ..units import DEFAULT, Unit, find_unit
+from ..read.document import Document, Line, join_words
+from ..tables.labels import classify_title, fold, normalise_label
+from ..tables.rows import Column, Layout, find_layout, header_cells
+from ..tables.units import DEFAULT, Unit, find_unit
 from .common import (
     AMOUNTS_TAIL,
     NOTE_REF,

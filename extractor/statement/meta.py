@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .document import Document
-from .labels import fold
-from .patternbook import PatternBook
+from ..patternbook import PatternBook
+from ..read.document import Document
+from ..tables.labels import fold
 
 
 def read_meta(doc: Document, book: PatternBook, pages: int = 8) -> dict[str, object]:

@@ -12,10 +12,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import patternbook
-from .crossyear import cross_year_flags
-from .extract import Options, extract_report
-from .writers import flat_row, write_csv, write_jsonl
+from .. import patternbook
+from ..analysis.crossyear import cross_year_flags
+from ..output.writers import flat_row, write_csv, write_jsonl
+from ..pipeline import Options, extract_report
 
 
 def find_pdfs(folder: Path) -> list[Path]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .amounts import parse_amount
-from .labels import fold, match_item, normalise_label
-from .model import ITEMS, PERIODS, Candidate, Figure
-from .patternbook import Concept, Pattern, PatternBook
-from .rows import Row
-from .units import Unit
+from ..model import ITEMS, PERIODS, Candidate, Figure
+from ..patternbook import Concept, Pattern, PatternBook
+from ..tables.amounts import parse_amount
+from ..tables.labels import fold, match_item, normalise_label
+from ..tables.rows import Row
+from ..tables.units import Unit
 
 EXPENSES = ("selling_expense", "rnd_expense", "admin_expense")
 # when the item itself is absent, these concepts stand in (with lower confidence)

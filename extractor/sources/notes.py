@@ -14,12 +14,12 @@ from decimal import Decimal
 
 import regex
 
-from .amounts import parse_amount
-from .document import Document, Line
-from .labels import fold, match_item, section_hit
-from .patternbook import PatternBook
-from .rows import Row, build_rows
-from .units import Unit, find_unit
+from ..patternbook import PatternBook
+from ..read.document import Document, Line
+from ..tables.amounts import parse_amount
+from ..tables.labels import fold, match_item, section_hit
+from ..tables.rows import Row, build_rows
+from ..tables.units import Unit, find_unit
 
 _HEADING_NUMBER = regex.compile(
     r"^(?:[(（]?[一二三四五六七八九十]{1,4}[)）]?[、.．]?)?(?:[(（]?\d{1,3}[)）]?[、.．]?|[(（][一二三四五六七八九十]{1,4}[)）])"

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .model import Figure, Flag, Report
-from .names import NameRules, match_pair, normalise
-from .parties import Customer, PartiesRead, RelatedParty
-from .patternbook import FlagSpec, PatternBook
+from ..model import Figure, Flag, Report
+from ..parties import Customer, PartiesRead, RelatedParty
+from ..parties.names import NameRules, match_pair, normalise
+from ..patternbook import FlagSpec, PatternBook
 
 Evidence = dict[str, Any]
 

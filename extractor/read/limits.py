@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .errors import ExtractionTimeoutError
+from ..errors import ExtractionTimeoutError
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import regex
 from opencc import OpenCC
 from rapidfuzz import fuzz
 
-from .patternbook import PatternBook
+from ..patternbook import PatternBook
 
 _BRACKETED = regex.compile(r"\(([^()]*)\)")
 _PLACE_SUFFIX = regex.compile(r"(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|县|区)$")

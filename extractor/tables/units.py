@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .document import Line
+from ..patternbook import PatternBook
+from ..read.document import Line
 from .labels import fold
-from .patternbook import PatternBook
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .patternbook import Concept, Pattern, PatternBook
+from ..patternbook import Concept, Pattern, PatternBook
 
 # a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
 NOTE_REF = regex.compile(

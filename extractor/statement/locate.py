@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .document import Document, Line
-from .labels import TitleHit, classify_title, fold, is_toc_line, label_part, match_item, section_hit
-from .patternbook import PatternBook
+from ..patternbook import PatternBook
+from ..read.document import Document, Line
+from ..tables.labels import TitleHit, classify_title, fold, is_toc_line, label_part, match_item, section_hit
 
 _PAGE_NUM = regex.compile(r"(\d{1,4})\s*$")
 

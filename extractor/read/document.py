@@ -15,7 +15,7 @@ from typing import Any
 
 import pymupdf
 
-from .errors import DamagedPdfError, EncryptedPdfError, NotAPdfError, NotFoundError
+from ..errors import DamagedPdfError, EncryptedPdfError, NotAPdfError, NotFoundError
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)

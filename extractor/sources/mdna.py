@@ -15,13 +15,13 @@ from typing import Any
 
 import regex
 
-from .amounts import parse_amount
-from .document import Document, Line, Word
-from .labels import label_part, match_item, section_hit
-from .model import PERIODS
-from .patternbook import PatternBook
-from .rows import Row, build_rows
-from .units import Unit, unit_above, unit_of_text
+from ..model import PERIODS
+from ..patternbook import PatternBook
+from ..read.document import Document, Line, Word
+from ..tables.amounts import parse_amount
+from ..tables.labels import label_part, match_item, section_hit
+from ..tables.rows import Row, build_rows
+from ..tables.units import Unit, unit_above, unit_of_text
 
 _RND_PAGE = regex.compile(r"研发投入|研發投入|费用化研发|研发支出")
 _EXPENSE_TABLE = regex.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")

@@ -9,17 +9,14 @@ check fails, R&D from the notes or the MD&A when the statement has no R&D line (
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from .document import Document
-from .labels import match_item
-from .mdna import MdnaRead, read_mdna
-from .model import PERIODS, Check, Figure, Flag, Report
-from .notes import NoteTable, find_note, note_number, row_value
-from .patternbook import PatternBook
-
-if TYPE_CHECKING:
-    from .extract import StatementRead
+from ..model import PERIODS, Check, Figure, Flag, Report
+from ..patternbook import PatternBook
+from ..read.document import Document
+from ..sources.mdna import MdnaRead, read_mdna
+from ..sources.notes import NoteTable, find_note, note_number, row_value
+from ..statement.table import StatementRead
+from ..tables.labels import match_item
 
 # the expense notes sit within this many pages after the statements in the reports we have seen
 NOTES_SCAN_PAGES = 150

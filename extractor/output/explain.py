@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import ITEMS, PERIODS, Report
+from ..model import ITEMS, PERIODS, Report
 
 
 def render_explain(report: Report) -> str:

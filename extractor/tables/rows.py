@@ -13,10 +13,10 @@ from itertools import pairwise
 
 import regex
 
+from ..patternbook import PatternBook
+from ..read.document import Line, Word, join_words
 from .amounts import parse_amount
-from .document import Line, Word, join_words
 from .labels import NOTE_REF, fold, match_item
-from .patternbook import PatternBook
 
 _NOTE_HEADER = regex.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
 _LABEL_HEADER = regex.compile(r"(?i)^(?:项目|項目|items?|科目)$")

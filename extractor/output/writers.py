@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .model import ITEMS, PERIODS, Report
+from ..model import ITEMS, PERIODS, Report
 
 LABELS = {"revenue": "Revenue", "selling_expense": "Selling expense", "rnd_expense": "R&D expense",
           "admin_expense": "Admin expense"}

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .document import Document
-from .model import ITEMS, PERIODS, Flag, Report
-from .patternbook import PatternBook
-
-if TYPE_CHECKING:
-    from .extract import StatementRead
+from ..model import ITEMS, PERIODS, Flag, Report
+from ..patternbook import PatternBook
+from ..read.document import Document
+from ..statement.table import StatementRead
 
 
 def quality_flags(report: Report, doc: Document, read: StatementRead, book: PatternBook) -> list[Flag]:

@@ -12,21 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import patternbook
-from .anomalies import anomaly_flags, reading_flags
-from .checks import run_checks
-from .document import Document, Line, open_document
+from .analysis.anomalies import anomaly_flags, reading_flags
+from .analysis.checks import run_checks
+from .analysis.quality import quality_flags
+from .analysis.ratio import compute_ratio
 from .errors import ExtractorError, GarbledTextError, InternalError, NoIncomeStatementError, NoTextLayerError
-from .items import ItemsRead, read_items
-from .locate import Located, Region, locate
-from .meta import read_meta
 from .model import ITEMS, PERIODS, Report
 from .parties import read_parties
 from .patternbook import PatternBook
-from .quality import quality_flags
-from .ratio import compute_ratio
-from .rows import Layout, Row, build_rows
-from .timeout import deadline
-from .units import Unit, find_unit
+from .read.document import Document, open_document
+from .read.limits import deadline
+from .statement.locate import Located, locate
+from .statement.meta import read_meta
+from .statement.table import StatementRead, read_statement
 
 
 @dataclass(frozen=True)
@@ -36,44 +34,12 @@ class Options:
     timeout: float | None = None  # seconds per report
 
 
-@dataclass
-class StatementRead:
-    region: Region
-    rows: list[Row]
-    layouts: list[Layout]
-    unit: Unit
-    items: ItemsRead
-
-    @property
-    def found(self) -> int:
-        return sum(1 for per in self.items.figures.values() for f in per.values() if f is not None)
-
-
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _header_lines(region: Region, rows: list[Row]) -> list[Line]:
-    first_row_line = rows[0].lines[0] if rows else None
-    out = [region.title_line]
-    for line in region.lines:
-        if line is first_row_line:
-            break
-        out.append(line)
-    return out
-
-
-def read_statement(region: Region, book: PatternBook) -> StatementRead | None:
-    rows, layouts = build_rows(region.lines, book)
-    if not layouts:
-        return None
-    unit = find_unit(_header_lines(region, [r for r in rows if r.has_amounts]), book)
-    items = read_items(rows, unit, region.role, book)
-    return StatementRead(region, rows, layouts, unit, items)
 
 
 def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook) -> ExtractorError:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..parties.names import NameRules, match_pair, normalise
+from ..patternbook import PatternBook
 from .anomalies import render
-from .names import NameRules, match_pair, normalise
-from .patternbook import PatternBook
 
 FLAG = "new_top5_customers"
 
