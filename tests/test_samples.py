@@ -23,6 +23,11 @@ from samplegen import pipeline
 from samplegen.data import ZERO, generate
 from samplegen.truth import THRESHOLDS, normalise_name
 
+from extractor import extract_report, patternbook
+from extractor.read.document import open_document
+from extractor.statement.locate import locate
+from extractor.statement.table import read_statement
+
 FIXED = samplegen_variants.fixed_set()
 STEMS = [s for s, _, _ in FIXED]
 TRUTHS = {s: json.loads((SAMPLES / f"{s}.truth.json").read_text(encoding="utf-8"))
@@ -56,8 +61,52 @@ def test_samples_size_budget() -> None:
     assert total <= 5 * 1024 * 1024
 
 
+def statement_reading(pdf: Path) -> list[tuple[str, int, str, tuple[str, ...]]]:
+    """What the extractor reads from a sample's statements: for every candidate statement region,
+    each row that carries amounts as (title, 1-based page, label, printed amounts). Spacing, word order
+    within a line and leader dots elsewhere do not enter; a changed label, amount or page does."""
+    book = patternbook.load(())
+    doc = open_document(pdf)
+    out = []
+    for region in locate(doc, book).regions[:4]:
+        read = read_statement(region, book)
+        for row in read.rows if read else []:
+            if row.has_amounts:
+                cells = tuple(compact(row.cell_text(i) or "") for i in range(len(row.layout.columns)))
+                out.append((region.title_line.compact, row.page + 1, compact(row.label), cells))
+    return out
+
+
+def reading_differences(fresh: Path, committed: Path) -> list[str]:
+    """Rows the extractor reads differently in ``fresh`` than in ``committed`` (empty when equal)."""
+    a, b = statement_reading(fresh), statement_reading(committed)
+    if a == b:
+        return []
+    only_fresh = [r for r in a if r not in b]
+    only_committed = [r for r in b if r not in a]
+    return ([f"only in the regenerated PDF: {r}" for r in only_fresh]
+            + [f"only in the committed PDF: {r}" for r in only_committed]
+            or ["same rows in another order"])
+
+
+def figure_differences(pdf: Path, truth: dict) -> list[str]:
+    """Figures the extractor reads from ``pdf`` that disagree with the truth file (value or page)."""
+    got = extract_report(pdf).to_json()["figures"]
+    out = []
+    for item, periods in truth["figures"].items():
+        for per, want in periods.items():
+            f = got[item][per]
+            if f is None or Decimal(str(f["value"])) != Decimal(want["value"]) or f["page"] != want["page"]:
+                out.append(f"{item}.{per}: read {f and (f['value'], f['page'])}, truth {(want['value'], want['page'])}")
+    return out
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_committed_sample_matches_regeneration(stem: str, regenerated: Path) -> None:
+    """A regeneration equals the committed sample in what the samples are for: the truth the generator
+    records, the statement text the extractor reads, and the figures read from it. Layout details that
+    another build of Chromium or LibreOffice renders differently (leader dots, spacing, word order outside
+    the statement) are not compared: the committed samples must not depend on the build that made them."""
     producer = next(v.producer for s, _, v in FIXED if s == stem)
     reason = pipeline.unavailable_reason(producer)
     if reason:
@@ -65,14 +114,53 @@ def test_committed_sample_matches_regeneration(stem: str, regenerated: Path) -> 
     fresh_truth = regenerated / f"{stem}.truth.json"
     assert fresh_truth.exists(), f"{stem} was not regenerated"
     assert json.loads(fresh_truth.read_text(encoding="utf-8")) == TRUTHS[stem]
-    # PDF bytes differ between LibreOffice/Chromium runs (timestamps); the text of every page must not.
-    fresh, committed = page_texts(regenerated / f"{stem}.pdf"), page_texts(SAMPLES / f"{stem}.pdf")
-    if producer == "reportlab":
-        assert fresh == committed
+    fresh = regenerated / f"{stem}.pdf"
+    assert reading_differences(fresh, SAMPLES / f"{stem}.pdf") == []
+    assert figure_differences(fresh, TRUTHS[stem]) == []
+
+
+def _replace_text(src: Path, dst: Path, page: int, old: str, new: str) -> None:
+    """Copy ``src`` to ``dst`` with ``old`` on 1-based ``page`` overprinted by ``new``."""
+    with pymupdf.open(src) as d:
+        p = d[page - 1]
+        hits = p.search_for(old)
+        assert hits, f"{old!r} not on page {page}"
+        for r in hits:
+            p.add_redact_annot(r)
+        p.apply_redactions()
+        for r in hits:
+            p.insert_text((r.x0, r.y1 - 1.5), new, fontsize=r.height * 0.8, fontname="helv")
+        d.save(dst)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ("amount", "only in the regenerated PDF"),
+    ("label", "only in the regenerated PDF"),
+], ids=["changed-amount", "changed-label"])
+def test_regeneration_check_fails_when_statement_text_changes(tmp_path: Path, change: str, words: str) -> None:
+    """The comparison is not vacuous: a sample whose statement shows another selling expense (or an
+    English label where the Chinese one stood) fails it, with the row named."""
+    stem = "s01_bse_reportlab"
+    truth = TRUTHS[stem]
+    fig = truth["figures"]["selling_expense"]["current"]
+    changed = tmp_path / f"{stem}.pdf"
+    if change == "amount":
+        _replace_text(SAMPLES / f"{stem}.pdf", changed, fig["page"], fig["printed"], "9,999,999.99")
     else:
-        # another build of the browser or office suite may emit the same words in another order or
-        # with other spacing: the same words on the same pages is what makes the samples equal
-        assert [sorted(t.split()) for t in fresh] == [sorted(t.split()) for t in committed]
+        _replace_text(SAMPLES / f"{stem}.pdf", changed, fig["page"], "税金及附加", "Taxes")
+    diffs = reading_differences(changed, SAMPLES / f"{stem}.pdf")
+    assert diffs and words in diffs[0]
+    if change == "amount":
+        assert any("9,999,999.99" in d for d in diffs)
+        assert figure_differences(changed, truth) == [
+            f"selling_expense.current: read (9999999.99, {fig['page']}), truth ({fig['value']!r}, {fig['page']})"]
+
+
+def test_regeneration_check_fails_when_truth_changes(tmp_path: Path) -> None:
+    stem = "s01_bse_reportlab"
+    truth = json.loads(json.dumps(TRUTHS[stem]))
+    truth["figures"]["revenue"]["prior"]["value"] = str(Decimal(truth["figures"]["revenue"]["prior"]["value"]) + 1)
+    assert [d.split(":")[0] for d in figure_differences(SAMPLES / f"{stem}.pdf", truth)] == ["revenue.prior"]
 
 
 def parse_printed(printed: str, multiplier: int) -> Decimal:
