@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import patternbook
+from . import __version__
 from .analysis.ratio import DEFINITIONS
-from .corpus.runner import run_batch
-from .errors import PatternFileError
-from .output.explain import render_explain
-from .output.writers import render_table
-from .pipeline import Options, extract_report
+
+if TYPE_CHECKING:
+    from .pipeline import Options
+
+# Each command imports the library parts it uses when it runs, so that `extractor --version` and
+# `extractor extract` do not pay for what only a batch or a pattern check needs.
 
 _patterns_opt = click.option("--patterns", "patterns", multiple=True, type=click.Path(file_okay=False),
                              help="Folder of pattern files that add to or override the built-in ones (repeatable).")
@@ -29,6 +31,10 @@ _timeout_opt = click.option("--timeout", type=float, default=120.0, show_default
 
 
 def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Options:
+    from . import patternbook
+    from .errors import PatternFileError
+    from .pipeline import Options
+
     if patterns:
         try:
             patternbook.load(tuple(patterns))
@@ -39,7 +45,7 @@ def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Op
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="extractor")
+@click.version_option(__version__, prog_name="extractor")
 def main() -> None:
     """Read R&D, selling and revenue lines from annual report PDFs, with evidence."""
 
@@ -52,6 +58,9 @@ def main() -> None:
 @_timeout_opt
 def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, timeout: float) -> None:
     """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
+    from .output.writers import render_table
+    from .pipeline import extract_report
+
     result = extract_report(report, _options(patterns, ratio, timeout))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
@@ -68,6 +77,9 @@ def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, t
 @_patterns_opt
 def explain(report: str, patterns: tuple[str, ...]) -> None:
     """Show, per item, the candidates considered and why one was chosen (for pattern writers)."""
+    from .output.explain import render_explain
+    from .pipeline import extract_report
+
     result = extract_report(report, _options(patterns, "signed_multiple", None))
     click.echo(render_explain(result))
     if result.status == "error":
@@ -86,6 +98,8 @@ def explain(report: str, patterns: tuple[str, ...]) -> None:
 def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
           timeout: float) -> None:
     """Process every PDF under FOLDER (recursively); failures are recorded and the batch goes on."""
+    from .corpus.runner import run_batch
+
     options = _options(patterns, ratio, timeout)
 
     def progress(i: int, n: int, j: dict) -> None:
@@ -108,6 +122,8 @@ def patterns() -> None:
 @click.argument("folder", type=click.Path(file_okay=False), required=False)
 def patterns_check(folder: str | None) -> None:
     """Validate the pattern files in FOLDER (default: the built-in ones); list every problem."""
+    from . import patternbook
+
     target = Path(folder) if folder else patternbook.builtin_dir()
     problems = patternbook.check_folder(target)
     if problems:

@@ -1,311 +1,35 @@
-"""Load and validate the pattern files (the data lives in patterns/, the code here).
+"""Load and validate the pattern files (the data lives in patterns/, the code in extractor/book/).
 
 Takes the built-in ``patterns/`` folder plus optional user folders and gives a
 :class:`PatternBook`: compiled patterns per concept, each with an id such as
 ``zh-Hans/selling_expense#1`` and the file it came from. Every problem in every file is collected
 and raised at once as ``file:line: key: problem``.
+
+The built-in book is validated and compiled once and kept in the cache folder (see
+:mod:`extractor.rxcache`), keyed by the pattern files, the code that builds the book and the
+package version: a process loads it without parsing YAML, validating or compiling. User folders
+(``--patterns``) are read and validated on every load, as before.
 """
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass, field
-from decimal import Decimal
+import hashlib
+import pickle
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
 
-import regex
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
+from . import __version__, rxcache
+from .book.types import Concept, FlagSpec, Pattern, PatternBook
 from .errors import PatternFileError
+
+__all__ = ["Concept", "FlagSpec", "Pattern", "PatternBook", "builtin_dir", "check_folder", "load"]
 
 SCHEMA = "extractor.patterns/1"
 LANGS = ("zh-Hans", "zh-Hant", "en", "any")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "patterns"
 _PACKAGED_DIR = Path(__file__).resolve().parent / "patterns"
-
-# kinds whose Chinese patterns also match in the other script (labels and statement titles)
-SCRIPT_FOLDED_KINDS = ("items", "statements")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster to parse
-
-Lang = Literal["zh-Hans", "zh-Hant", "en", "any"]
-
-
-class PatternSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    re: str
-    score: float = Field(1.0, ge=0.0, le=1.0)
-    note: str | None = None
-
-
-class ConceptSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str = ""
-    role: str | None = None
-    unit: str | None = None
-    multiplier: Decimal | None = None
-    currency: str | None = None
-    replace: bool = False
-    patterns: dict[Lang, list[str | PatternSpec]] = Field(default_factory=dict)
-    exclude: list[str] = Field(default_factory=list)
-
-    @field_validator("multiplier")
-    @classmethod
-    def _positive(cls, v: Decimal | None) -> Decimal | None:
-        if v is not None and v <= 0:
-            raise ValueError("must be a positive number")
-        return v
-
-
-class FlagSpec(BaseModel):
-    """One anomaly rule's settings (flags.yaml): users switch rules on/off and move thresholds."""
-
-    model_config = ConfigDict(extra="forbid")
-    enabled: bool = True
-    severity: Literal["info", "low", "medium", "high"] = "medium"
-    thresholds: dict[str, float] = Field(default_factory=dict)
-    message: str = ""
-    description: str = ""
-
-    @field_validator("message")
-    @classmethod
-    def _template(cls, v: str) -> str:
-        try:  # a message is a str.format template over the flag's evidence
-            list(string.Formatter().parse(v))
-        except ValueError as e:
-            raise ValueError(f"bad message template: {e}") from e
-        return v
-
-
-class PatternFileSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    schema_: Literal["extractor.patterns/1"] = Field(alias="schema")
-    kind: Literal["items", "labels", "statements", "periods", "units", "thresholds", "flags", "meta", "parties"]
-    concepts: dict[str, ConceptSpec] = Field(default_factory=dict)
-    values: dict[str, float | int | str | bool] = Field(default_factory=dict)
-    flags: dict[str, FlagSpec] = Field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class Pattern:
-    id: str  # "zh-Hans/selling_expense#1"
-    concept: str
-    lang: str
-    source: str  # the regex as written
-    rx: regex.Pattern[str] | None  # None: compiled on first use (built-in files, validated by tests)
-    score: float
-    file: str
-    line: int
-
-    @property
-    def compiled(self) -> regex.Pattern[str]:
-        if self.rx is None:
-            self.rx = regex.compile(self.source, regex.IGNORECASE)
-        return self.rx
-
-    def fullmatch(self, text: str) -> regex.Match[str] | None:
-        return self.compiled.fullmatch(text)
-
-    def search(self, text: str) -> regex.Match[str] | None:
-        return self.compiled.search(text)
-
-
-@dataclass
-class Concept:
-    name: str
-    kind: str
-    role: str | None
-    description: str
-    patterns: list[Pattern]
-    excludes: list[Pattern]
-    unit: str | None = None
-    multiplier: Decimal | None = None
-    currency: str | None = None
-
-    def match_full(self, text: str) -> Pattern | None:
-        return next((p for p in self.patterns if p.fullmatch(text)), None)
-
-    def search(self, text: str) -> tuple[Pattern, regex.Match[str]] | None:
-        for p in self.patterns:
-            m = p.search(text)
-            if m:
-                return p, m
-        return None
-
-    def excluded(self, text: str) -> Pattern | None:
-        return next((p for p in self.excludes if p.search(text)), None)
-
-
-@dataclass
-class PatternBook:
-    concepts: dict[str, dict[str, Concept]] = field(default_factory=dict)  # kind -> name -> Concept
-    values: dict[str, Any] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    cache: dict[Any, Any] = field(default_factory=dict)  # memo of derived lookups (labels.py)
-    flags: dict[str, FlagSpec] = field(default_factory=dict)  # flag id -> settings (flags.yaml)
-
-    def kind(self, kind: str) -> dict[str, Concept]:
-        return self.concepts.get(kind, {})
-
-    def concept(self, kind: str, name: str) -> Concept:
-        return self.concepts[kind][name]
-
-    def by_role(self, kind: str, role: str) -> list[Concept]:
-        return [c for c in self.kind(kind).values() if c.role == role]
-
-    def value(self, name: str) -> Any:
-        return self.values[name]
-
-
-# --- YAML with line numbers ---------------------------------------------------------------
-
-def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _node_lines(value_node, path + (key,), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _node_lines(item, path + (i,), out)
-
-
-def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return 1
-
-
-def _read_file(path: Path, problems: list[str]) -> tuple[PatternFileSpec | None, dict[tuple[Any, ...], int]]:
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        problems.append(f"{name}:1: (file): cannot read: {e}")
-        return None, {}
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # a safe loader (libyaml when present)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problems.append(f"{name}:{line}: (yaml): {getattr(e, 'problem', None) or e}")
-        return None, {}
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _node_lines(node, (), lines)
-    if not isinstance(data, dict):
-        problems.append(f"{name}:1: (file): expected a mapping with schema, kind and concepts")
-        return None, lines
-    try:
-        spec = PatternFileSpec.model_validate(data)
-    except ValidationError as e:
-        for err in e.errors():
-            loc = tuple(err["loc"])
-            # pydantic reports union members as extra loc parts ("str", "PatternSpec"): drop them
-            loc = tuple(p for p in loc if p not in ("str", "PatternSpec", "function-after[_positive(), decimal]"))
-            key = ".".join(str(p) for p in loc) or "(file)"
-            problems.append(f"{name}:{_line_for(lines, loc)}: {key}: {err['msg']}")
-        return None, lines
-    return spec, lines
-
-
-def _compile(
-    source: str, kind: str, lang: str, problems: list[str], where: str
-) -> regex.Pattern[str] | None:
-    flags = regex.IGNORECASE
-    try:
-        return regex.compile(source, flags)
-    except regex.error as e:
-        problems.append(f"{where}: invalid regular expression {source!r}: {e}")
-        return None
-
-
-def _build(
-    spec: PatternFileSpec, path: Path, lines: dict[tuple[Any, ...], int], problems: list[str], eager: bool = True
-) -> dict[str, Concept]:
-    """Concepts of one file. ``eager`` compiles every pattern now to report bad ones; the built-in
-    files (checked by `extractor patterns check` and the tests) compile lazily, which keeps start-up
-    of a one-file CLI run short."""
-    out: dict[str, Concept] = {}
-
-    def compiled(source: str, where: str, empty_check: bool) -> tuple[bool, regex.Pattern[str] | None]:
-        if not eager:
-            return True, None
-        rx = _compile(source, spec.kind, "any", problems, where)
-        if rx is None:
-            return False, None
-        if empty_check and rx.fullmatch(""):
-            problems.append(f"{where}: pattern matches the empty string")
-            return False, None
-        return True, rx
-
-    for cname, cspec in spec.concepts.items():
-        pats: list[Pattern] = []
-        for lang, entries in cspec.patterns.items():
-            for i, entry in enumerate(entries):
-                ps = entry if isinstance(entry, PatternSpec) else PatternSpec(re=entry, score=1.0)
-                loc = ("concepts", cname, "patterns", lang, i)
-                line = _line_for(lines, loc)
-                where = f"{path}:{line}: {'.'.join(map(str, loc))}"
-                if not ps.re.strip():
-                    problems.append(f"{where}: empty pattern")
-                    continue
-                ok, rx = compiled(ps.re, where, True)
-                if not ok:
-                    continue
-                pats.append(Pattern(f"{lang}/{cname}#{i + 1}", cname, lang, ps.re, rx, ps.score, str(path), line))
-                # the same label in the other script: H-share reports print HK wording in simplified
-                # characters (销售及营销开支) and some CAS reports print traditional ones (銷售費用)
-                other = _other_script(ps.re, lang) if spec.kind in SCRIPT_FOLDED_KINDS else None
-                if other is not None:
-                    script = "zh-Hans" if other[1] == "s" else "zh-Hant"  # the language it now matches
-                    pats.append(Pattern(f"{lang}/{cname}#{i + 1}{other[1]}", cname, script, other[0], None,
-                                        ps.score, str(path), line))
-        excl: list[Pattern] = []
-        for i, source in enumerate(cspec.exclude):
-            eloc: tuple[str, str, str, int] = ("concepts", cname, "exclude", i)
-            line = _line_for(lines, eloc)
-            where = f"{path}:{line}: {'.'.join(map(str, eloc))}"
-            ok, rx = compiled(source, where, False)
-            if ok:
-                excl.append(Pattern(f"exclude/{cname}#{i + 1}", cname, "any", source, rx, 1.0, str(path), line))
-        if spec.kind == "units" and cspec.multiplier is None:
-            problems.append(f"{path}:{_line_for(lines, ('concepts', cname))}: concepts.{cname}.multiplier: required for units")
-        out[cname] = Concept(cname, spec.kind, cspec.role, cspec.description, pats, excl,
-                             cspec.unit, cspec.multiplier, cspec.currency)
-        out[cname]._replace = cspec.replace  # type: ignore[attr-defined]
-    return out
-
-
-@lru_cache(maxsize=2)
-def _converter(config: str):  # untyped: opencc has no type hints
-    from opencc import OpenCC
-
-    return OpenCC(config)
-
-
-def _other_script(source: str, lang: str) -> tuple[str, str] | None:
-    """The pattern converted to the other Chinese script, with an id suffix, if it differs."""
-    if lang not in ("zh-Hans", "zh-Hant"):
-        return None
-    config, suffix = ("t2s", "s") if lang == "zh-Hant" else ("s2t", "t")
-    converted = _converter(config).convert(source)
-    if converted == source:
-        return None
-    try:
-        regex.compile(converted)
-    except regex.error:  # pragma: no cover - conversion only swaps Han characters
-        return None
-    return converted, suffix
-
-
-def _pattern_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+KEEP_BOOKS = 8  # cached books of other versions or pattern edits kept beside the current one
+_BOOK_CODE = [Path(__file__).resolve().parent / "book" / n for n in ("files.py", "schema.py", "types.py")]
 
 
 def builtin_dir() -> Path:
@@ -314,17 +38,9 @@ def builtin_dir() -> Path:
 
 def check_folder(folder: Path) -> list[str]:
     """Every problem in a folder of pattern files, as `file:line: key: problem` lines."""
-    problems: list[str] = []
-    if not folder.is_dir():
-        return [f"{folder}:1: (folder): not a directory"]
-    files = _pattern_files(folder)
-    if not files:
-        problems.append(f"{folder}:1: (folder): no .yaml pattern files found")
-    for path in files:
-        spec, lines = _read_file(path, problems)
-        if spec is not None:
-            _build(spec, path, lines, problems)
-    return problems
+    from .book.files import check_folder as check
+
+    return check(folder)
 
 
 def load(extra_dirs: tuple[str | Path, ...] = ()) -> PatternBook:
@@ -338,43 +54,48 @@ def load(extra_dirs: tuple[str | Path, ...] = ()) -> PatternBook:
 
 @lru_cache(maxsize=8)
 def _load_cached(extra_dirs: tuple[str, ...]) -> PatternBook:
+    if not extra_dirs:
+        return _builtin_book()
+    from .book.files import add_folder
+
+    book: PatternBook = pickle.loads(pickle.dumps(_builtin_book()))  # a copy: the built-in one stays as it is
     problems: list[str] = []
-    book = PatternBook()
-    folders = [builtin_dir()] + [Path(d) for d in extra_dirs]
-    for folder in folders:
-        if not folder.is_dir():
-            problems.append(f"{folder}:1: (folder): pattern folder not found")
-            continue
-        for path in _pattern_files(folder):
-            spec, lines = _read_file(path, problems)
-            if spec is None:
-                continue
-            book.files.append(str(path))
-            book.values.update(spec.values)
-            _merge_flags(book.flags, spec.flags)
-            built = _build(spec, path, lines, problems, eager=folder != builtin_dir())
-            target = book.concepts.setdefault(spec.kind, {})
-            for name, concept in built.items():
-                old = target.get(name)
-                if old is None or getattr(concept, "_replace", False):
-                    target[name] = concept
-                else:
-                    old.patterns = concept.patterns + old.patterns
-                    old.excludes = concept.excludes + old.excludes
-                    old.role = concept.role or old.role
+    for d in extra_dirs:
+        add_folder(book, Path(d), problems)
     if problems:
         raise PatternFileError(problems)
     return book
 
 
-def _merge_flags(target: dict[str, FlagSpec], new: dict[str, FlagSpec]) -> None:
-    """A user file changes only the settings it names (e.g. one threshold), keeping the rest."""
-    for fid, spec in new.items():
-        old = target.get(fid)
-        if old is None:
-            target[fid] = spec
-            continue
-        update = spec.model_dump(exclude_unset=True)
-        if "thresholds" in update:
-            update["thresholds"] = {**old.thresholds, **update["thresholds"]}
-        target[fid] = old.model_copy(update=update)
+def builtin_key() -> str:
+    """What the built-in book depends on: its files, the code that builds it, the package version."""
+    h = hashlib.sha256(__version__.encode())
+    folder = builtin_dir()
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")) + _BOOK_CODE:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+@lru_cache(maxsize=1)
+def _builtin_book() -> PatternBook:
+    key = builtin_key()
+    folder = rxcache.cache_dir()
+    path = folder / f"patterns-{key}.pickle" if folder else None
+    cached = rxcache.read_pickle(path)
+    if isinstance(cached, PatternBook):
+        return cached
+    from .book.files import add_folder, compile_all
+
+    book = PatternBook()
+    problems: list[str] = []
+    # the built-in files are checked by `extractor patterns check` and the tests; compiled at once here
+    # only when the book is cached, so that a run without a cache compiles just what it uses
+    add_folder(book, builtin_dir(), problems, eager=False)
+    if problems:
+        raise PatternFileError(problems)
+    if path is not None:
+        compile_all(book)  # into the regex cache, so that the next process compiles none
+        rxcache.write_pickle(path, book)
+        rxcache.prune(path.parent, "patterns-*.pickle", keep=KEEP_BOOKS)
+    return book

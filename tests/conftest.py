@@ -39,3 +39,18 @@ def real_result():
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    """The suite's own cache folder (patterns and compiled regexes), inherited by CLI subprocesses."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("EXTRACTOR_CACHE_DIR")
+    os.environ["EXTRACTOR_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("EXTRACTOR_CACHE_DIR", None)
+    else:
+        os.environ["EXTRACTOR_CACHE_DIR"] = old

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import regex
 
+from .. import rxcache
 from ..model import Figure
 from ..patternbook import Concept, Pattern, PatternBook
 from ..read.document import Document, Line, Word
@@ -18,31 +19,31 @@ from ..tables.labels import fold
 from ..tables.rows import Layout
 from ..tables.units import Unit, unit_of_text
 
-_PCT = regex.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
+_PCT = rxcache.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
 
 
-_PAGE_NUMBER = regex.compile(r"^(?:第?\d{1,4}页?(?:/(?:共)?\d{1,4}页?)?|-\d{1,4}-)$")
+_PAGE_NUMBER = rxcache.compile(r"^(?:第?\d{1,4}页?(?:/(?:共)?\d{1,4}页?)?|-\d{1,4}-)$")
 
 
-_RUNNING_HEADER = regex.compile(r"年度报告|年度報告|annualreport|附注[(（]续[)）]|附註[(（]續[)）]", regex.I)
+_RUNNING_HEADER = rxcache.compile(r"年度报告|年度報告|annualreport|附注[(（]续[)）]|附註[(（]續[)）]", regex.I)
 
 
-HEADING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（](?:\d{1,2}|[a-h])[)）])")
+HEADING = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（](?:\d{1,2}|[a-h])[)）])")
 
 
-COMPLETE_NAME = regex.compile(r"(?:公司|厂|集团|合伙[)）]?|中心|研究院|研究所|医院|大学|局|委员会|银行|[)）]|ltd\.?|limited|inc\.?)$", regex.I)
+COMPLETE_NAME = rxcache.compile(r"(?:公司|厂|集团|合伙[)）]?|中心|研究院|研究所|医院|大学|局|委员会|银行|[)）]|ltd\.?|limited|inc\.?)$", regex.I)
 
 
-AMOUNTS_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
+AMOUNTS_TAIL = rxcache.compile(r"[\s\d,.()（）\-−–—%]+$")
 
 
-CONTENT_DASH = regex.compile(r"^(.{2,30}?)\s*[－—–-]\s*(.{2,})$")
+CONTENT_DASH = rxcache.compile(r"^(.{2,30}?)\s*[－—–-]\s*(.{2,})$")
 
 
-CONTINUED = regex.compile(r"[(（](?:续|續)[)）]")
+CONTINUED = rxcache.compile(r"[(（](?:续|續)[)）]")
 
 
-NOTE_REF = regex.compile(r"^(?=.*[\d一二三四五六七八九十])(?:附注|注)?[\d一二三四五六七八九十()（）.、a-z]{1,8}$", regex.I)
+NOTE_REF = rxcache.compile(r"^(?=.*[\d一二三四五六七八九十])(?:附注|注)?[\d一二三四五六七八九十()（）.、a-z]{1,8}$", regex.I)
 
 
 def concept_of(book: PatternBook, name: str) -> Concept:
@@ -76,7 +77,7 @@ def _page_text(doc: Document, index: int) -> str:
 @lru_cache(maxsize=128)
 def _combined(sources: tuple[str, ...]) -> regex.Pattern[str]:
     """All of a concept's patterns as one, with ``^``/``$`` at line ends."""
-    return regex.compile("|".join(f"(?:{s})" for s in sources), regex.IGNORECASE | regex.MULTILINE)
+    return rxcache.compile("|".join(f"(?:{s})" for s in sources), regex.IGNORECASE | regex.MULTILINE)
 
 
 def any_line(book: PatternBook, concept: str, text: str) -> bool:

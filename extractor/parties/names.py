@@ -15,22 +15,31 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import regex
-from opencc import OpenCC
-from rapidfuzz import fuzz
+from typing import Any
 
+import regex
+
+from .. import rxcache
 from ..patternbook import PatternBook
 
-_BRACKETED = regex.compile(r"\(([^()]*)\)")
-_PLACE_SUFFIX = regex.compile(r"(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|县|区)$")
-_PUNCT = regex.compile(r"[\s,.·、'\"“”‘’\-_/&]+")
+_BRACKETED = rxcache.compile(r"\(([^()]*)\)")
+_PLACE_SUFFIX = rxcache.compile(r"(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|县|区)$")
+_PUNCT = rxcache.compile(r"[\s,.·、'\"“”‘’\-_/&]+")
 # fuzzy matching on very short cores is mostly noise (华为 vs 华夏): below this, exact only
 MIN_FUZZY_CORE = 4
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
+def _t2s() -> Any:  # opencc has no type hints; imported on first use, as only reports with names need it
+    from opencc import OpenCC
+
     return OpenCC("t2s")
+
+
+def _ratio(a: str, b: str) -> float:
+    from rapidfuzz import fuzz  # imported on first use (a report with customers and related parties)
+
+    return fuzz.ratio(a, b)
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,7 @@ def match_pair(a: NormalName, b: NormalName, min_score: float) -> NameMatch | No
         return NameMatch(a.printed, b.printed, 100.0, "exact", a.core)
     if min(len(a.core), len(b.core)) < MIN_FUZZY_CORE:
         return None
-    score = fuzz.ratio(a.core, b.core)
+    score = _ratio(a.core, b.core)
     if score >= min_score and a.core.isascii() and b.core.isascii() and not _same_head(a, b, min_score):
         # Latin letters say less than Chinese characters: "Hengyuan Precision Machinery" and
         # "Guangyuan Precision Machinery" score high on letters yet differ in the trade name
@@ -179,7 +188,7 @@ def _head(n: NormalName) -> str:
 
 def _same_head(a: NormalName, b: NormalName, min_score: float) -> bool:
     ha, hb = _head(a), _head(b)
-    return ha == hb or fuzz.ratio(ha, hb) >= min_score
+    return ha == hb or _ratio(ha, hb) >= min_score
 
 
 @lru_cache(maxsize=8192)

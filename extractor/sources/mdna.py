@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import regex
-
+from .. import rxcache
 from ..model import PERIODS
 from ..patternbook import PatternBook
 from ..read.document import Document, Line, Word
@@ -23,8 +22,8 @@ from ..tables.labels import label_part, match_item, section_hit
 from ..tables.rows import Row, build_rows
 from ..tables.units import Unit, unit_above, unit_of_text
 
-_RND_PAGE = regex.compile(r"研发投入|研發投入|费用化研发|研发支出")
-_EXPENSE_TABLE = regex.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
+_RND_PAGE = rxcache.compile(r"研发投入|研發投入|费用化研发|研发支出")
+_EXPENSE_TABLE = rxcache.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
 
 
 @dataclass

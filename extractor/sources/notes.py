@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import regex
 
+from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
 from ..tables.amounts import parse_amount
@@ -21,7 +22,7 @@ from ..tables.labels import fold, match_item, section_hit
 from ..tables.rows import Row, build_rows
 from ..tables.units import Unit, find_unit
 
-_HEADING_NUMBER = regex.compile(
+_HEADING_NUMBER = rxcache.compile(
     r"^(?:[(（]?[一二三四五六七八九十]{1,4}[)）]?[、.．]?)?(?:[(（]?\d{1,3}[)）]?[、.．]?|[(（][一二三四五六七八九十]{1,4}[)）])"
 )
 
@@ -72,7 +73,7 @@ def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> l
 
 
 # top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
-_NUMBERED = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*\D{2,24}$")
+_NUMBERED = rxcache.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*\D{2,24}$")
 
 
 def note_number(ref: str | None) -> int | None:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
 from ..tables.labels import TitleHit, classify_title, fold, is_toc_line, label_part, match_item, section_hit
 
-_PAGE_NUM = regex.compile(r"(\d{1,4})\s*$")
+_PAGE_NUM = rxcache.compile(r"(\d{1,4})\s*$")
 
 
 @dataclass

@@ -13,13 +13,15 @@ from decimal import Decimal, InvalidOperation
 
 import regex
 
+from .. import rxcache
+
 # Characters that print as a minus sign in these reports: ASCII hyphen, full-width hyphen-minus,
 # the Unicode minus, en dash and small hyphen-minus. NFKC turns U+FF0D into "-" already.
 _MINUS = "-\u2212\u2013\ufe63\u2010\u2011"
 # Dashes that stand alone in a cell mean "nothing" (zero or not applicable).
 _NIL_TOKENS = {"-", "—", "–", "－", "−", "——", "--", "—-", "/", "‐", "―"}
 
-_NUMBER = regex.compile(
+_NUMBER = rxcache.compile(
     r"""
     ^(?P<neg_open>\()?                       # (1,234) negative
     (?P<sign>[MINUS])?\s*

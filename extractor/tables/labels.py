@@ -12,16 +12,17 @@ from dataclasses import dataclass
 
 import regex
 
+from .. import rxcache
 from ..patternbook import Concept, Pattern, PatternBook
 
 # a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
-NOTE_REF = regex.compile(
+NOTE_REF = rxcache.compile(
     r"^(?:附注|附註|注|note)?(?:[一二三四五六七八九十]{1,3}[、.．]?|[IVX]{1,4}[、.．])?[(（]?\d{1,3}[)）]?(?:[.．]\d{1,3})*"
     r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$",
     regex.IGNORECASE,
 )
 # what trails a label in plain text: amounts, percentages, dashes
-_AMOUNT_TAIL = regex.compile(r"[\s\d,.()（）\-−–—%]+$")
+_AMOUNT_TAIL = rxcache.compile(r"[\s\d,.()（）\-−–—%]+$")
 
 
 def label_part(text: str) -> str:
@@ -33,14 +34,14 @@ def label_part(text: str) -> str:
     return _AMOUNT_TAIL.sub("", label) or label
 
 
-_TOC_LEADER = regex.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{4,}|\.\s\.\s\.)")
-_TRAILING_PAGE = regex.compile(r"(?:\.{2,}|…+|·{2,}|\s{2,})\s*\d{1,4}\s*$")
-_PERIOD_PHRASES = regex.compile(
+_TOC_LEADER = rxcache.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{4,}|\.\s\.\s\.)")
+_TRAILING_PAGE = rxcache.compile(r"(?:\.{2,}|…+|·{2,}|\s{2,})\s*\d{1,4}\s*$")
+_PERIOD_PHRASES = rxcache.compile(
     r"(?i)(?:fortheyearended.*|yearended.*|截至.*止年度|\d{4}年(?:度|1[-—－~至]12月)?|\d{4}年\d{1,2}月\d{1,2}日|"
     r"[(（](?:续|續|continued)[)）]|(?:单位|單位|金额单位)[:：].*|编制单位[:：].*)"
 )
-_TITLE_FORBIDDEN = regex.compile(r"(?i)注释|附注|附註|详见|參見|参见|见|分析|说明|數據|数据|摘要|项目|notesto|see|主要|变动|占")
-_NUMBERING = regex.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?|第[一二三四五六七八九十]+节)")
+_TITLE_FORBIDDEN = rxcache.compile(r"(?i)注释|附注|附註|详见|參見|参见|见|分析|说明|數據|数据|摘要|项目|notesto|see|主要|变动|占")
+_NUMBERING = rxcache.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?|第[一二三四五六七八九十]+节)")
 
 
 def fold(text: str) -> str:
@@ -71,13 +72,13 @@ def _memo(book: PatternBook, key: object) -> dict:
     return cache
 
 
-_CONTINUED = regex.compile(r"(?i)[(（](?:续|續|continued)[)）]|续表")
+_CONTINUED = rxcache.compile(r"(?i)[(（](?:续|續|continued)[)）]|续表")
 
 
 def _any_title(book: PatternBook) -> regex.Pattern[str]:
     if "any_title" not in book.cache:
         sources = [f"(?:{p.source})" for c in book.kind("statements").values() for p in c.patterns]
-        book.cache["any_title"] = regex.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+        book.cache["any_title"] = rxcache.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
     return book.cache["any_title"]
 
 
@@ -164,7 +165,7 @@ def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str]:
     key = ("any_item", roles)
     if key not in book.cache:
         sources = [f"(?:{p.source})" for c in book.kind("items").values() if c.role in roles for p in c.patterns]
-        book.cache[key] = regex.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+        book.cache[key] = rxcache.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
     return book.cache[key]
 
 

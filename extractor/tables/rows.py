@@ -13,14 +13,15 @@ from itertools import pairwise
 
 import regex
 
+from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Line, Word, join_words
 from .amounts import parse_amount
 from .labels import NOTE_REF, fold, match_item
 
-_NOTE_HEADER = regex.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
-_LABEL_HEADER = regex.compile(r"(?i)^(?:项目|項目|items?|科目)$")
-_NEW_ITEM_START = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（]?\d+[)）、.]|其中|加[:：]|减[:：]|減[:：]|less|add)", regex.I)
+_NOTE_HEADER = rxcache.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
+_LABEL_HEADER = rxcache.compile(r"(?i)^(?:项目|項目|items?|科目)$")
+_NEW_ITEM_START = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（]?\d+[)）、.]|其中|加[:：]|减[:：]|減[:：]|less|add)", regex.I)
 CELL_GAP = 7.0  # points between words of one header cell ("2019" "年度")
 
 
@@ -140,7 +141,7 @@ def _entity_marks(line: Line, book: PatternBook) -> list[tuple[float, str]]:
     return marks
 
 
-_MAYBE_HEADER = regex.compile(r"(?:19|20)\d\d|[本上][期年]|去年|[一二][零〇○]|(?i:current|prior|previous|last)")
+_MAYBE_HEADER = rxcache.compile(r"(?:19|20)\d\d|[本上][期年]|去年|[一二][零〇○]|(?i:current|prior|previous|last)")
 
 
 def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layout | None:

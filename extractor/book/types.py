@@ -1,0 +1,106 @@
+"""The pattern book's records as the stages use them: patterns with ids, concepts, flag settings.
+
+Plain dataclasses (no YAML or validation library): the book is built from the files by
+:mod:`extractor.book.files` or loaded from the disk cache, and both give these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import regex
+
+from .. import rxcache
+
+
+@dataclass
+class FlagSpec:
+    """One anomaly rule's settings (flags.yaml): users switch rules on/off and move thresholds."""
+
+    enabled: bool = True
+    severity: str = "medium"  # info | low | medium | high
+    thresholds: dict[str, float] = field(default_factory=dict)
+    message: str = ""  # a str.format template over the flag's evidence
+    description: str = ""
+
+
+@dataclass(eq=False)
+class Pattern:
+    id: str  # "zh-Hans/selling_expense#1"
+    concept: str
+    lang: str
+    source: str  # the regex as written
+    rx: regex.Pattern[str] | None  # None: compiled on first use (built-in files, validated by tests)
+    score: float
+    file: str
+    line: int
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the compiled form: :mod:`extractor.rxcache` serves that, pattern by pattern."""
+        return {**self.__dict__, "rx": None}
+
+    @property
+    def compiled(self) -> regex.Pattern[str]:
+        if self.rx is None:
+            self.rx = rxcache.compile(self.source, regex.IGNORECASE)
+        return self.rx
+
+    def fullmatch(self, text: str) -> regex.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def search(self, text: str) -> regex.Match[str] | None:
+        return self.compiled.search(text)
+
+
+@dataclass
+class Concept:
+    name: str
+    kind: str
+    role: str | None
+    description: str
+    patterns: list[Pattern]
+    excludes: list[Pattern]
+    unit: str | None = None
+    multiplier: Decimal | None = None
+    currency: str | None = None
+    replace: bool = False  # a user file's concept replaces the built-in one instead of adding to it
+
+    def match_full(self, text: str) -> Pattern | None:
+        return next((p for p in self.patterns if p.fullmatch(text)), None)
+
+    def search(self, text: str) -> tuple[Pattern, regex.Match[str]] | None:
+        for p in self.patterns:
+            m = p.search(text)
+            if m:
+                return p, m
+        return None
+
+    def excluded(self, text: str) -> Pattern | None:
+        return next((p for p in self.excludes if p.search(text)), None)
+
+
+@dataclass
+class PatternBook:
+    concepts: dict[str, dict[str, Concept]] = field(default_factory=dict)  # kind -> name -> Concept
+    values: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    cache: dict[Any, Any] = field(default_factory=dict)  # memo of derived lookups (labels.py)
+    flags: dict[str, FlagSpec] = field(default_factory=dict)  # flag id -> settings (flags.yaml)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (the disk cache, copies) without the memo of lookups, which belongs to one process."""
+        return {**self.__dict__, "cache": {}}
+
+    def kind(self, kind: str) -> dict[str, Concept]:
+        return self.concepts.get(kind, {})
+
+    def concept(self, kind: str, name: str) -> Concept:
+        return self.concepts[kind][name]
+
+    def by_role(self, kind: str, role: str) -> list[Concept]:
+        return [c for c in self.kind(kind).values() if c.role == role]
+
+    def value(self, name: str) -> Any:
+        return self.values[name]
