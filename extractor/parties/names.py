@@ -14,7 +14,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
 from typing import Any
 
 import regex
