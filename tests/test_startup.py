@@ -21,7 +21,7 @@ HEAVY = ("pandas", "pydantic", "yaml", "opencc", "rapidfuzz.process", "matplotli
 
 def run_py(code: str, cache: Path) -> str:
     env = {**os.environ, "EXTRACTOR_CACHE_DIR": str(cache)}
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    p = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     return p.stdout.strip().splitlines()[-1]
 
@@ -100,7 +100,7 @@ def test_damaged_caches_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_cache_off_writes_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "EXTRACTOR_CACHE_DIR": "off", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
-    p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", str(SAMPLE)], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", str(SAMPLE)], check=False, capture_output=True,
                        text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     assert list(tmp_path.rglob("*.pickle")) == []

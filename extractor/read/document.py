@@ -17,6 +17,11 @@ import pymupdf
 
 from ..errors import DamagedPdfError, EncryptedPdfError, NotAPdfError, NotFoundError
 
+# MuPDF text pages kept per document: the stages revisit pages (the statement's, the notes' and the
+# MD&A's) and rebuilding a text page is most of what reading a page costs; a text page takes about a
+# tenth of a megabyte, so a dozen stay well within a batch worker's memory budget
+TEXTPAGES_KEPT = 12
+
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
 
@@ -129,7 +134,7 @@ class Document:
             page = self.pdf[index]
             entry = (page, page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT))
         self._textpages[index] = entry
-        while len(self._textpages) > 4:
+        while len(self._textpages) > TEXTPAGES_KEPT:
             self._textpages.pop(next(iter(self._textpages)))
         return entry
 
