@@ -5,8 +5,10 @@
 
 CORPUS is either a folder of NAME.pdf + NAME.truth.json pairs (made by scripts/make_samples.py) or a
 folder with a single expected.json (the shared real reports). Prints, per field and per variant group
-(producer, language, style, unit), right / missing / wrong counts; wrong values emitted with confidence
->= 0.9; agreement on the R&D figure's source; and per flag id precision and recall. A figure is right
+(producer, language, style, unit, case = the failure class a corpus report was drawn for), right / missing /
+wrong counts; wrong values emitted with confidence >= 0.9 (per class too); agreement on the R&D figure's
+source; per flag id precision and recall (overall and per class); and anomaly flags whose evidence is
+impossible (a share of revenue outside [0, 1], a negative amount). A figure is right
 when its value is within 0.01 yuan of the truth, wrong when present but different, missing when null.
 An extractor that is absent, crashes, times out or prints no JSON counts as missing everywhere.
 """
@@ -73,6 +75,7 @@ def load_cases(corpus: Path) -> list[Case]:
                     figs[(item, per)] = {"value": Decimal(f["value"]), "page": f["page"], "source": f.get("source")}
         v = t.get("variant", {})
         groups = {k: str(v.get(k, "?")) for k in ("producer", "language", "style", "unit")}
+        groups["case"] = str(v.get("case") or "plain")
         cases.append(Case(pdf, figs, groups, list(t.get("flags", []))))
     return cases
 
@@ -95,7 +98,7 @@ def real_cases(corpus: Path, entries: list[dict]) -> list[Case]:
         lang = "zh-Hant" if e["file"].startswith("hk_") else "zh-Hans"
         prefix = e["file"].split("_")[0]
         style = "hk" if prefix == "hk" else {"a": "ashare", "b": "bshare"}.get(prefix[:1], prefix)
-        groups = {"producer": "real", "language": lang, "style": style, "unit": str(e.get("unit"))}
+        groups = {"producer": "real", "language": lang, "style": style, "unit": str(e.get("unit")), "case": "real"}
         err = "no_income_statement" if e.get("statement_page") is None else None
         cases.append(Case(corpus / e["file"], figs, groups, None, expect_error=err))
     return cases
@@ -157,10 +160,50 @@ def table(title: str, rows: list[list[str]], header: list[str]) -> None:
         print("  " + "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
 
 
+SHARE_KEYS = ("share", "related_share", "customer_share")
+
+
+def impossible(flag: dict) -> list[str]:
+    """What is impossible in an anomaly's evidence: a share of revenue outside [0, 1] or a negative
+    amount of sales (a unit misread, not a finding)."""
+    out = []
+    ev = flag.get("evidence") or {}
+    for k in SHARE_KEYS:
+        v = ev.get(k)
+        if isinstance(v, (int, float)) and not 0 <= v <= 1:
+            out.append(f"{k}={v:.4g}")
+    for k in ("related_sales",):
+        v = ev.get(k)
+        if isinstance(v, (int, float)) and v < 0:
+            out.append(f"{k}={v:.4g}")
+    return out
+
+
+def flag_table(title: str, outcomes: list[Outcome], ids: list[str]) -> None:
+    rows = []
+    for fid in ids:
+        tp = fp = fn = 0
+        for o in outcomes:
+            got = {f.get("id") for f in ((o.out or {}).get("flags") or [])
+                   if isinstance(f, dict) and f.get("kind", "anomaly") == "anomaly"}
+            want = set(o.case.flags or [])
+            tp += fid in got and fid in want
+            fp += fid in got and fid not in want
+            fn += fid not in got and fid in want
+        if not tp + fp + fn:
+            continue
+        prec = f"{tp / (tp + fp):.2f}" if tp + fp else "-"
+        rec = f"{tp / (tp + fn):.2f}" if tp + fn else "-"
+        rows.append([str(fid), tp, fp, fn, prec, rec])
+    if rows:
+        table(title, rows, ["flag", "tp", "fp", "fn", "precision", "recall"])
+
+
 def report(outcomes: list[Outcome]) -> None:
     per_field: dict[str, Counter] = defaultdict(Counter)
     per_group: dict[str, Counter] = defaultdict(Counter)
     confident_wrong = 0
+    confident_by_case: Counter = Counter()
     page_agree = Counter()
     src = Counter()
     for o in outcomes:
@@ -171,6 +214,7 @@ def report(outcomes: list[Outcome]) -> None:
             f = figure(o.out, item, per)
             if res == "wrong" and f and (f.get("confidence") or 0) >= HIGH_CONF:
                 confident_wrong += 1
+                confident_by_case[o.case.groups.get("case", "?")] += 1
             if res == "right" and f:
                 page_agree["same page" if f.get("page") == o.case.figures[(item, per)]["page"] else "other page"] += 1
             if item == "rnd_expense" and f and f.get("value") is not None:
@@ -184,7 +228,13 @@ def report(outcomes: list[Outcome]) -> None:
     rows = [[k, c["right"], c["missing"], c["wrong"], f"{c['right'] / max(1, sum(c.values())):.0%}"]
             for k, c in sorted(per_group.items())]
     table("Per variant group (all fields)", rows, ["group", "right", "missing", "wrong", "accuracy"])
-    print(f"\nWrong values emitted with confidence >= {HIGH_CONF}: {confident_wrong}")
+    print(f"\nWrong values emitted with confidence >= {HIGH_CONF}: {confident_wrong}"
+          + (" (" + ", ".join(f"{k} {n}" for k, n in sorted(confident_by_case.items())) + ")" if confident_by_case else ""))
+    bad = [(o.case.pdf.name, f.get("id"), why) for o in outcomes for f in ((o.out or {}).get("flags") or [])
+           if isinstance(f, dict) and f.get("kind", "anomaly") == "anomaly" for why in [impossible(f)] if why]
+    print(f"Anomaly flags with impossible evidence: {len(bad)}")
+    for name, fid, why in bad:
+        print(f"  {name}: {fid}: {', '.join(why)}")
     print("Right values on the truth's page: " + ", ".join(f"{k} {v}" for k, v in page_agree.items()))
     print("R&D source vs truth: " + (", ".join(f"{k} {v}" for k, v in src.most_common()) or "no R&D values emitted"))
     flag_cases = [o for o in outcomes if o.case.flags is not None]
@@ -192,19 +242,15 @@ def report(outcomes: list[Outcome]) -> None:
         emitted = Counter(f.get("id") for o in flag_cases for f in ((o.out or {}).get("flags") or [])
                           if isinstance(f, dict))
         ids = sorted(set(FLAG_IDS) | {f for o in flag_cases for f in o.case.flags})
-        rows = []
-        for fid in ids:
-            tp = fp = fn = 0
-            for o in flag_cases:
-                got = {f.get("id") for f in ((o.out or {}).get("flags") or []) if isinstance(f, dict)}
-                want = set(o.case.flags or [])
-                tp += fid in got and fid in want
-                fp += fid in got and fid not in want
-                fn += fid not in got and fid in want
-            prec = f"{tp / (tp + fp):.2f}" if tp + fp else "-"
-            rec = f"{tp / (tp + fn):.2f}" if tp + fn else "-"
-            rows.append([str(fid), tp, fp, fn, prec, rec])
-        table(f"Flags over {len(flag_cases)} reports", rows, ["flag", "tp", "fp", "fn", "precision", "recall"])
+        flag_table(f"Flags over {len(flag_cases)} reports", flag_cases, ids)
+        tp = fp = fn = 0
+        for o in flag_cases:
+            got = {f.get("id") for f in ((o.out or {}).get("flags") or []) if isinstance(f, dict)} & set(ids)
+            want = set(o.case.flags or [])
+            tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+        print(f"  all flags: precision {tp / max(1, tp + fp):.3f}, recall {tp / max(1, tp + fn):.3f}")
+        for case in sorted({o.case.groups.get("case", "?") for o in flag_cases}):
+            flag_table(f"Flags, case={case}", [o for o in flag_cases if o.case.groups.get("case") == case], ids)
         other = {k: n for k, n in emitted.items() if k not in ids}
         if other:
             print("Other flag ids emitted (not scored): " + ", ".join(f"{k} {n}" for k, n in sorted(other.items())))

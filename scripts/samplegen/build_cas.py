@@ -58,6 +58,36 @@ def order(ctx: Ctx, pair: tuple[str, str]) -> list[str]:
     return list(pair) if ctx.v.current_first else [pair[1], pair[0]]
 
 
+# ------------------------------------------------------------------------------ notes tables' own unit
+
+def table_variant(ctx: Ctx):  # type: ignore[no-untyped-def]
+    """The variant notes tables are printed with: the statement's, or yuan when the report prints its
+    notes in 元 while the statements are in 万元 / 千元 (issue 13, class 1)."""
+    from dataclasses import replace
+    v = ctx.v
+    return v if v.table_unit == "same" else replace(v, unit="元", multiplier=1)
+
+
+def tmoney(ctx: Ctx, x: Decimal) -> str:
+    return fmt.amount(x, table_variant(ctx))
+
+
+def unit_blocks(ctx: Ctx, header: list[str], heading_at: int | None = None) -> list[str]:
+    """Put the notes table's unit where this report prints it; returns the (maybe changed) header.
+    ``heading_at`` is the index in ctx.blocks of the table's heading (for a unit line above it)."""
+    tu = ctx.v.table_unit
+    if tu == "same":
+        ctx.add(Para(unit_line(ctx), size=9, align="right", keep_next=True))
+    elif tu == "yuan_line":
+        ctx.add(Para("单位：元", size=9, align="right", keep_next=True))
+    elif tu == "yuan_above" and heading_at is not None:
+        ctx.blocks.insert(heading_at, Para("单位：元", size=9, align="right", keep_next=True))
+    elif tu == "yuan_header":
+        header = [h + "（元）" if i else h for i, h in enumerate(header)]
+        header = [h if "\n" not in h else h for h in header]
+    return header
+
+
 # ------------------------------------------------------------------------------ front matter
 
 def cover(ctx: Ctx) -> None:
@@ -179,16 +209,23 @@ def top5(ctx: Ctx) -> None:
     ctx.heading("（2）主要销售客户和主要供应商情况", 3)
     total = sum((c.amount for c in d.customers), ZERO)
     rel = sum((c.amount for c in d.customers if c.related), ZERO)
-    ctx.para("公司主要销售客户情况", size=9)
-    ctx.add(simple_table(["项目", "金额/比例"], [
-        ["前五名客户合计销售金额（元）", fmt.yuan(total)],
-        ["前五名客户合计销售金额占年度销售总额比例", fmt.pct(total / rev)],
-        ["前五名客户销售额中关联方销售额占年度销售总额比例", fmt.pct(rel / rev)]], widths=[330, 150]))
+    style = ctx.v.top5_style
+    money = fmt.wan if style != "table" else fmt.yuan
+    unit = "万元" if style != "table" else "元"
+    if style == "sentence":  # SSE: the totals in one sentence, the table in 万元 after it
+        ctx.para(f"前五名客户销售额{fmt.wan(total)}万元，占年度销售总额{fmt.pct(total / rev)}；其中前五名客户销售额中"
+                 f"关联方销售额{fmt.wan(rel)}万元，占年度销售总额{fmt.pct(rel / rev)}。")
+    else:
+        ctx.para("公司主要销售客户情况", size=9)
+        ctx.add(simple_table(["项目", "金额/比例"], [
+            [f"前五名客户合计销售金额（{unit}）", money(total)],
+            ["前五名客户合计销售金额占年度销售总额比例", fmt.pct(total / rev)],
+            ["前五名客户销售额中关联方销售额占年度销售总额比例", fmt.pct(rel / rev)]], widths=[330, 150]))
     named = not d.customers_anonymised
-    header = ["序号", "客户名称", "销售额（元）", "占年度销售总额比例"] + (["是否存在\n关联关系"] if named else [])
-    rows = [[str(i + 1), c.name, fmt.yuan(c.amount), fmt.pct(c.amount / rev)] + (["是" if c.related else "否"] if named else [])
+    header = ["序号", "客户名称", f"销售额（{unit}）", "占年度销售总额比例"] + (["是否存在\n关联关系"] if named else [])
+    rows = [[str(i + 1), c.name, money(c.amount), fmt.pct(c.amount / rev)] + (["是" if c.related else "否"] if named else [])
             for i, c in enumerate(d.customers)]
-    rows.append(["合计", "--", fmt.yuan(total), fmt.pct(total / rev)] + ([""] if named else []))
+    rows.append(["合计", "--", money(total), fmt.pct(total / rev)] + ([""] if named else []))
     widths = [36, 196, 104, 84] + ([70] if named else [])
     ctx.para("公司前5大客户资料", size=9, keep_next=True)
     t = simple_table(header, rows, widths=widths, aligns="cl" + "rr" + ("c" if named else ""),
@@ -321,8 +358,12 @@ def make_statement(ctx: Ctx, kind: str, title: str, tag: str, keep_page: bool = 
         lines, cons, comp = cas_balance(), d.bs, d.pbs
     elif kind == "pbs":
         lines, cons, comp = cas_balance(), d.pbs, d.pbs
+    elif kind == "pcf":
+        lines, cons, comp = cas_cashflow(), d.pcf, d.pcf
     else:
         lines, cons, comp = cas_cashflow(), d.cf, d.pcf
+    if kind in ("cf", "pcf") and v.cf_wrapped and not v.wrapped_labels:
+        lines = [_wrap_line(ln, 12) if ln.label.startswith("销售商品") else ln for ln in lines]
     eps = d.eps if kind == "is" else None
     per = [0, 1] if v.current_first else [1, 0]
     sources = [(cons, eps, p) for p in per]
@@ -374,7 +415,7 @@ def statements(ctx: Ctx, sec: dict[str, str]) -> None:
     ctx.add(Para(f"编制单位：{d.company}　　　　{unit_line(ctx)}", size=9, align="right", keep_next=True))
     b = make_statement(ctx, "bs", t_bs, "bs")
     for r in b.table.rows:
-        if r.cells[0].replace("\n", "") == "应收账款":
+        if r.cells[0].replace("\n", "").replace("\u3000", "") == "应收账款":
             ctx.facts.tags["receivables"] = r.tag or ""
     ctx.add(b.table)
     ctx.para(f"法定代表人：{getattr(ctx, 'extra_rep', '')}　主管会计工作负责人：{ctx.person()}　会计机构负责人：{ctx.person()}",
@@ -416,9 +457,15 @@ def statements(ctx: Ctx, sec: dict[str, str]) -> None:
     ctx.heading(t_cf, 2, align="center", tag="cf:title", toc=1)
     ctx.add(Para(unit_line(ctx), size=9, align="right", keep_next=True))
     cfb = make_statement(ctx, "cf", t_cf, "cf")
-    ctx.facts.tags["cash_from_sales"] = next(r.tag for r in cfb.table.rows if r.cells[0].startswith("销售商品") or
-                                             r.cells[0].replace("\n", "").startswith("销售商品")) or ""
+    ctx.facts.tags["cash_from_sales"] = next(r.tag for r in cfb.table.rows
+                                             if r.cells[0].replace("\n", "").lstrip("\u3000").startswith("销售商品")) or ""
     ctx.add(cfb.table)
+    if v.cf_parent and not four:
+        # the parent company's cash flows follow on the same page when they fit (a trap for a reader
+        # that takes the last 销售商品 line it sees)
+        t_pcf = fin_heading(ctx, 6, "母公司现金流量表")
+        ctx.heading(t_pcf, 2, align="center", tag="pcf:title")
+        ctx.add(Para(unit_line(ctx), size=9, align="right", keep_next=True), make_statement(ctx, "pcf", t_pcf, "pcf").table)
 
 
 def notes(ctx: Ctx) -> None:
@@ -426,11 +473,14 @@ def notes(ctx: Ctx) -> None:
     part = "七" if v.note_column == "七、61" else "五"
     ctx.add(PageBreak())
     ctx.heading(f"{part}、合并财务报表项目注释", 2, tag="notes:title", toc=1)
+    unit_sentence = unit_line(ctx).replace("单位：", "金额单位：").replace("金额金额", "金额") + "。"
     ctx.para("以下注释项目（含母公司财务报表主要项目注释）除非特别指出，期初指上年年末，期末指本年年末，本期指本年度，"
-             "上期指上年度。" + unit_line(ctx).replace("单位：", "金额单位：").replace("金额金额", "金额") + "。", size=9)
+             "上期指上年度。" + (unit_sentence if v.table_unit == "same" else ""), size=9)
+    tv = table_variant(ctx)
     nn = ctx.notes_no
     cur_h, pri_h = ("期末余额", "期初余额")
     # Receivables by age
+    at = len(ctx.blocks)
     ctx.heading(f"{nn['ar']}、应收账款", 3)
     ar = d.bs["ar"]
     allow = tuple(Decimal(int(float(ar[i]) * ctx.rng.uniform(0.04, 0.08) / float(v.quantum))) * v.quantum for i in (0, 1))
@@ -441,25 +491,30 @@ def notes(ctx: Ctx) -> None:
     dr = Draw(ctx.rng, v.quantum)
     ages = [dr.split(gross[0], wts), dr.split(gross[1], wts)]
     for i, lab in enumerate(["1年以内（含1年）", "1至2年", "2至3年", "3年以上"]):
-        rows.append([lab, fmt.amount(ages[0][i], v), fmt.amount(ages[1][i], v)])
-    rows += [["小计", fmt.amount(gross[0], v), fmt.amount(gross[1], v)],
-             ["减：坏账准备", fmt.amount(allow[0], v), fmt.amount(allow[1], v)],
-             ["合计", fmt.amount(ar[0], v), fmt.amount(ar[1], v)]]
-    ctx.add(simple_table(["账龄", cur_h, pri_h], rows, widths=[200, 140, 140], total_last=True))
+        rows.append([lab, fmt.amount(ages[0][i], tv), fmt.amount(ages[1][i], tv)])
+    rows += [["小计", fmt.amount(gross[0], tv), fmt.amount(gross[1], tv)],
+             ["减：坏账准备", fmt.amount(allow[0], tv), fmt.amount(allow[1], tv)],
+             ["合计", fmt.amount(ar[0], tv), fmt.amount(ar[1], tv)]]
+    hdr = unit_blocks(ctx, ["账龄", cur_h, pri_h], at) if v.table_unit != "same" else ["账龄", cur_h, pri_h]
+    ctx.add(simple_table(hdr, rows, widths=[200, 140, 140], total_last=True))
     # Revenue and cost
+    at = len(ctx.blocks)
     ctx.heading(f"{nn['revenue']}、营业收入和营业成本", 3)
     rev, cost = d.inc["revenue"], d.inc["cost"]
     other_r = [dr.frac(rev[i], 0.01, 0.04) for i in (0, 1)]
     other_c = [dr.frac(cost[i], 0.005, 0.03) for i in (0, 1)]
-    rows = [["主营业务"] + [fmt.amount(x, v) for x in (rev[0] - other_r[0], cost[0] - other_c[0], rev[1] - other_r[1], cost[1] - other_c[1])],
-            ["其他业务"] + [fmt.amount(x, v) for x in (other_r[0], other_c[0], other_r[1], other_c[1])],
-            ["合计"] + [fmt.amount(x, v) for x in (rev[0], cost[0], rev[1], cost[1])]]
-    ctx.add(simple_table(["项目", "本期发生额\n收入", "本期发生额\n成本", "上期发生额\n收入", "上期发生额\n成本"], rows,
-                         widths=[80, 100, 100, 100, 100], total_last=True, size=8.5))
+    rows = [["主营业务"] + [fmt.amount(x, tv) for x in (rev[0] - other_r[0], cost[0] - other_c[0], rev[1] - other_r[1], cost[1] - other_c[1])],
+            ["其他业务"] + [fmt.amount(x, tv) for x in (other_r[0], other_c[0], other_r[1], other_c[1])],
+            ["合计"] + [fmt.amount(x, tv) for x in (rev[0], cost[0], rev[1], cost[1])]]
+    hdr = ["项目", "本期发生额\n收入", "本期发生额\n成本", "上期发生额\n收入", "上期发生额\n成本"]
+    if v.table_unit != "same":
+        hdr = unit_blocks(ctx, hdr, at) if v.table_unit != "yuan_header" else hdr
+    ctx.add(simple_table(hdr, rows, widths=[80, 100, 100, 100, 100], total_last=True, size=8.5))
     for key, title in [("selling", "销售费用"), ("admin", "管理费用"), ("rnd", "研发费用")]:
         if key == "rnd" and not v.rnd_line:
             continue
         breakdown(ctx, key, f"{nn[key]}、{title}")
+    at = len(ctx.blocks)
     ctx.heading(f"{nn['finance']}、财务费用", 3)
     fin = d.inc["finance"]
     rows, tots = [], []
@@ -468,25 +523,37 @@ def notes(ctx: Ctx) -> None:
     fee = [o - f for o, f in zip(other, fx)]
     for lab, p in [("利息费用", d.inc["fin_int_exp"]), ("减：利息收入", d.inc["fin_int_inc"]),
                    ("汇兑损益", (fx[0], fx[1])), ("手续费及其他", (fee[0], fee[1])), ("合计", fin)]:
-        rows.append([lab, fmt.amount(p[0], v), fmt.amount(p[1], v)])
-    ctx.add(simple_table(["项目", "本期发生额", "上期发生额"], rows, widths=[200, 140, 140], total_last=True))
+        rows.append([lab, fmt.amount(p[0], tv), fmt.amount(p[1], tv)])
+    hdr = unit_blocks(ctx, ["项目", "本期发生额", "上期发生额"], at) if v.table_unit != "same" else ["项目", "本期发生额", "上期发生额"]
+    ctx.add(simple_table(hdr, rows, widths=[200, 140, 140], total_last=True))
 
 
 def breakdown(ctx: Ctx, key: str, title: str) -> None:
     d, v = ctx.d, ctx.v
+    tv = table_variant(ctx)
+    at = len(ctx.blocks)
     ctx.heading(title, 3, tag=f"notes:{key}")
     rows, tags = [], []
+    flip = v.notes_prior_first
     for k, (c, p) in d.notes[key]:
-        rows.append([NOTE_LABELS[k], fmt.amount(c, v), fmt.amount(p, v)])
+        cells = [fmt.amount(c, tv), fmt.amount(p, tv)]
+        rows.append([NOTE_LABELS[k]] + (cells[::-1] if flip else cells))
         tag = f"notes:{key}:{k}"
         tags.append(tag)
         if k == "rnd_in_admin":
-            ctx.record("rnd_expense", 0, rows[-1][1], tag, c, "notes")
-            ctx.record("rnd_expense", 1, rows[-1][2], tag, p, "notes")
+            ctx.record("rnd_expense", 0, cells[0], tag, c, "notes")
+            ctx.record("rnd_expense", 1, cells[1], tag, p, "notes")
     tot = d.inc[key]
-    rows.append(["合计", fmt.amount(tot[0], v), fmt.amount(tot[1], v)])
+    cells = [fmt.amount(tot[0], tv), fmt.amount(tot[1], tv)]
+    rows.append(["合计"] + (cells[::-1] if flip else cells))
     tags.append(f"notes:{key}:total")
-    ctx.add(simple_table(["项目", "本期发生额", "上期发生额"], rows, widths=[200, 140, 140], tags=tags, total_last=True))
+    hdr = ["项目", "上期发生额", "本期发生额"] if flip else ["项目", "本期发生额", "上期发生额"]
+    if v.table_unit != "same":
+        hdr = unit_blocks(ctx, hdr, at)
+    t = simple_table(hdr, rows, widths=[200, 140, 140], tags=tags, total_last=True)
+    t.tag = f"notes:{key}:table"
+    t.repeat_header = not v.notes_break
+    ctx.add(t)
 
 
 def related(ctx: Ctx) -> None:
@@ -501,15 +568,17 @@ def related(ctx: Ctx) -> None:
     t = simple_table(["关联方名称", "与本企业关系"], rows, widths=[290, 190], aligns="ll")
     t.tag = "related_parties"
     ctx.add(t)
+    at = len(ctx.blocks)
     ctx.heading("3、关联交易情况", 3)
     ctx.heading("（1）购销商品、提供和接受劳务的关联交易", 3)
     ctx.para("出售商品/提供劳务情况表", size=9, keep_next=True)
-    rows = [[s.name, s.content, fmt.amount(s.current, v), fmt.amount(s.prior, v)] for s in d.related_sales]
+    tv = table_variant(ctx)
+    rows = [[s.name, s.content, fmt.amount(s.current, tv), fmt.amount(s.prior, tv)] for s in d.related_sales]
     tc = sum((s.current for s in d.related_sales), ZERO)
     tp = sum((s.prior for s in d.related_sales), ZERO)
-    rows.append(["合计", "", fmt.amount(tc, v), fmt.amount(tp, v)])
-    ctx.add(Para(unit_line(ctx), size=9, align="right", keep_next=True),
-            simple_table(["关联方", "关联交易内容", "本期发生额", "上期发生额"], rows, widths=[200, 80, 100, 100],
+    rows.append(["合计", "", fmt.amount(tc, tv), fmt.amount(tp, tv)])
+    hdr = unit_blocks(ctx, ["关联方", "关联交易内容", "本期发生额", "上期发生额"], at)
+    ctx.add(simple_table(hdr, rows, widths=[200, 80, 100, 100],
                          aligns="llrr", tags=[None] * len(d.related_sales) + ["related_sales:total"], total_last=True))
     filler(ctx, 1)
 

@@ -14,6 +14,7 @@ from .statements import (
     ifrs_balance_derived,
     ifrs_cashflow,
     ifrs_cashflow_derived,
+    cas_income_en,
     ifrs_income,
     statement_table,
 )
@@ -38,6 +39,10 @@ def _t(ctx: Ctx, zh: str, en: str) -> str:
 def unit_words(ctx: Ctx) -> tuple[str, str]:
     """(column unit, subtitle) as printed above the amounts."""
     u = ctx.v.unit
+    if u == "RMB":  # US filings of small issuers: whole yuan
+        return "RMB", "(Amounts in RMB, except for per share data)"
+    if ctx.v.style == "cas_en":  # an English translation of an A-share report
+        return ("RMB", "Unit: RMB Yuan") if u == "元" else ("RMB'000", "Unit: RMB'000")
     if u == "人民幣千元":
         return "人民幣千元", "（除另有說明外，以人民幣千元列示）"
     if u == "RMB million":
@@ -189,25 +194,30 @@ def statements(ctx: Ctx) -> None:
             ctx.para(k)
         ctx.add(PageBreak())
     title = ("CONSOLIDATED STATEMENTS OF OPERATIONS" if v.style == "us" else
+             "Consolidated Income Statement" if v.style == "cas_en" else
              _t(ctx, "綜合損益及其他全面收益表", "Consolidated Statement of Profit or Loss"))
     ctx.facts.statement_title = title
     ctx.heading(title, 1, tag="is:title", align="center", toc=1)
     unit, sub = unit_words(ctx)
     if v.style == "us":
         ctx.add(Para(sub, size=9, align="center", keep_next=True))
+    elif v.style == "cas_en":
+        ctx.add(Para(f"{d.year}", size=9, align="center", keep_next=True),
+                Para(f"Prepared by: {d.company_en}　　{sub}", size=9, align="right", keep_next=True))
     else:
         ctx.add(Para(_t(ctx, f"截至{d.year}年12月31日止年度", f"For the year ended 31 December {d.year}"), size=9,
                      align="center", keep_next=True),
                 Para(sub, size=9, align="center", italic=True, keep_next=True))
     data = dict(d.inc)
     data.update(derived(d))
-    built = _statement(ctx, ifrs_income(v, d, ctx.rng.randrange(2)), data, d.eps, "is", unit, year_ended=True)
+    lines = cas_income_en(v) if v.style == "cas_en" else ifrs_income(v, d, ctx.rng.randrange(2))
+    built = _statement(ctx, lines, data, d.eps, "is", unit, year_ended=True)
     built.table.repeat_header = v.continuation_header
     built.table.cont_title = (title + _t(ctx, "（續）", " (continued)")) if v.continuation_header else None
     ctx.add(built.table)
     for (item, period), (printed, tag) in built.printed.items():
-        key = {"revenue": "revenue", "selling_expense": "selling", "admin_expense": "admin_ifrs",
-               "rnd_expense": "rnd"}[item]
+        key = {"revenue": "revenue", "selling_expense": "selling",
+               "admin_expense": "admin" if v.style == "cas_en" else "admin_ifrs", "rnd_expense": "rnd"}[item]
         ctx.record(item, period, printed, tag, d.inc[key][period], "income_statement")
     ctx.para(_t(ctx, "隨附附註構成該等財務報表的一部分。", "The accompanying notes form an integral part of these "
                 "consolidated financial statements."), size=9, italic=True)
@@ -248,6 +258,18 @@ def _statement(ctx, lines, data, eps, prefix, unit, year_ended):  # type: ignore
         top = Row([""] + [""] * len(note) + [("For the year ended December 31" if year_ended else "As of December 31"), ""],
                   kind="header", spans=[(n, n + 1)])
         header = [top, Row([""] + note + years, kind="header")]
+    elif v.style == "cas_en" and prefix == "is":
+        pick = ctx.rng.randrange(4)
+        if pick == 0:
+            cells = [f"Amount for the\n{'current' if p == 0 else 'prior'} year" for p in per]
+        elif pick == 1:
+            cells = [f"Year {d.year - p}" for p in per]
+        elif pick == 2:
+            cells = [f"{d.year - p}\n({'this' if p == 0 else 'last'} year)" for p in per]
+        else:  # only one of the two names a period the usual way
+            cells = ["This year" if p == 0 else "Last year" for p in per]
+        header = [Row(["Item"] + (["Notes"] if has_note else []) + cells, kind="header",
+                      lines=2 if pick in (0, 2) else 1)]
     else:
         header = [Row([""] + [""] * len(note) + [y + _t(ctx, "年", "") for y in years], kind="header"),
                   Row([""] + note + [unit, unit], kind="header")]

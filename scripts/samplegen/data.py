@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .names import ANON_EN, ANON_HANT, ANON_STYLES, ISSUER_INDUSTRIES, Entity, EntityPool, matching_pair
+from .names import ANON_EN, ANON_HANT, ANON_STYLES, ISSUER_INDUSTRIES, PLACES, Entity, EntityPool, matching_pair
 from .variants import Variant
 
 Pair = tuple[Decimal, Decimal]  # (current year, prior year)
@@ -277,7 +277,7 @@ def _parties(d: Draw, v: Variant, pool: EntityPool, rev: Pair
              ) -> tuple[list[Customer], bool, list[RelatedParty], list[RelatedSale]]:
     rng = d.rng
     script = _script(v)
-    sq = Draw(rng, Decimal("0.01") if v.language == "zh-Hans" else v.quantum)
+    sq = Draw(rng, Decimal("0.01") if v.language == "zh-Hans" or v.cas else v.quantum)
     rels = RELATIONSHIPS[script]
     # Related parties: controlling shareholder first, then affiliates.
     parties: list[tuple[Entity, str]] = []
@@ -301,7 +301,7 @@ def _parties(d: Draw, v: Variant, pool: EntityPool, rev: Pair
 
     # Top-five customers.
     conc = "customer_concentration" in v.flags
-    top_share = d.u(0.76, 0.92) if conc else d.u(0.14, 0.48)
+    top_share = (d.u(0.76, 0.92) if not v.case else d.u(0.71, 0.95)) if conc else d.u(0.14, 0.48)
     weights = sorted((rng.uniform(0.5, 2.0) for _ in range(5)), reverse=True)
     amounts = sq.split(sq.frac(rev[0], top_share, top_share), weights)
     anonymised = v.customer_names == "anonymised"
@@ -320,8 +320,10 @@ def _parties(d: Draw, v: Variant, pool: EntityPool, rev: Pair
     if "undisclosed_related_customer" in v.flags:
         kind = v.match_kind
         hidden = pool.draw(industry=rng.choice([12, 13, 14]), hk_branch=(kind == "brackets"))
-        if kind == "place" and hidden.place is None:
+        if kind in ("place", "place_city") and hidden.place is None:
             hidden = Entity(rng.randrange(5), hidden.core, hidden.industry, hidden.suffix)
+        if kind == "brackets_place":
+            hidden = Entity(hidden.place, hidden.core, hidden.industry, hidden.suffix, branch=rng.randrange(len(PLACES)))
         listed, shown = matching_pair(hidden, kind, script)
         parties.append((hidden, RELATIVE[script]))
         party_names.append(listed)
@@ -381,7 +383,8 @@ def generate(seed: int, v: Variant) -> ReportData:
     short = issuer.name(script if script != "en" else "zh-Hans", place=False)[:4]
     code = {"bse": lambda: f"8{rng.randint(30000, 39999)}", "ashare": lambda: rng.choice(["60", "00", "30"])
             + f"{rng.randint(0, 9999):04d}", "ashare_combined": lambda: rng.choice(["60", "00"])
-            + f"{rng.randint(0, 9999):04d}", "hk": lambda: f"0{rng.randint(1000, 9999)}",
+            + f"{rng.randint(0, 9999):04d}", "cas_en": lambda: rng.choice(["60", "00"]) + f"{rng.randint(0, 9999):04d}",
+            "hk": lambda: f"0{rng.randint(1000, 9999)}",
             "us": lambda: "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(4))}[v.style]()
 
     rev_p = d.q(math.exp(d.u(math.log(60e6), math.log(4.5e9))))

@@ -103,6 +103,7 @@ class Table:
     cont_title: str | None = None  # printed above the continuation when the header repeats
     tag: str | None = None
     min_rows: int = 3  # never leave fewer body rows than this at the bottom of a page
+    split_spans: bool = False  # labels drawn as separate text spans (renderers that can)
 
     def row_height(self, r: Row) -> float:
         base = self.row_h + (2.0 if r.kind == "header" else 0.0)

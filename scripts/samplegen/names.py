@@ -61,16 +61,17 @@ class Entity:
     industry: int
     suffix: str
     hk_branch: bool = False  # a "（香港）" qualifier, the usual home of bracket variants
+    branch: int | None = None  # a city qualifier "（上海）" (PLACES index), instead of 香港
 
     def name(self, script: str = "zh-Hans", brackets: str = "full", place: bool = True,
-             space: bool = False, suffix: str | None = None) -> str:
+             space: bool = False, suffix: str | None = None, city: bool | None = None) -> str:
         if script == "en":
             parts = []
             if place and self.place is not None:
                 parts.append(PLACES[self.place][2])
             parts.append(CORES[self.core][2])
-            if self.hk_branch:
-                parts.append("(Hong Kong)")
+            if self.hk_branch or self.branch is not None:
+                parts.append("(Hong Kong)" if self.branch is None else f"({PLACES[self.branch][2]})")
             parts.append(INDUSTRIES[self.industry][2])
             parts.append("Co., Ltd.")
             return " ".join(parts)
@@ -78,10 +79,15 @@ class Entity:
         sfx = suffix or self.suffix
         if script == "zh-Hant":
             sfx = SUFFIXES_HANT[sfx]
+        if suffix == "":
+            sfx = ""
         pre = PLACES[self.place][i] if (place and self.place is not None) else ""
+        if pre and city is not None:  # 深圳市 / 深圳: the same city with or without 市
+            pre = pre.rstrip("市") + ("市" if city else "")
         branch = ""
-        if self.hk_branch:
-            branch = ("（香港）" if brackets == "full" else "(香港)")
+        if self.hk_branch or self.branch is not None:
+            where = "香港" if self.branch is None else PLACES[self.branch][i].rstrip("市")
+            branch = (f"（{where}）" if brackets == "full" else f"({where})")
         gap = " " if space else ""
         return f"{pre}{CORES[self.core][i]}{branch}{gap}{INDUSTRIES[self.industry][i]}{sfx}"
 
@@ -101,7 +107,7 @@ class EntityPool:
         return Entity(place, core, ind, self.rng.choice(SUFFIXES[:2]), hk_branch)
 
 
-MATCH_KINDS = ["suffix", "place", "brackets", "space", "script"]
+MATCH_KINDS = ["suffix", "place", "brackets", "space", "script", "suffix_drop", "place_city", "brackets_place"]
 
 
 def matching_pair(entity: Entity, kind: str, script: str) -> tuple[str, str]:
@@ -119,6 +125,12 @@ def matching_pair(entity: Entity, kind: str, script: str) -> tuple[str, str]:
         return entity.name(script), entity.name(script, space=True)
     if kind == "script":
         return entity.name(other), entity.name(script)
+    if kind == "suffix_drop":  # 华锐科技有限公司 listed, 华锐科技 in the top five (or the other way round)
+        return entity.name(script), entity.name(script, suffix="")
+    if kind == "place_city":  # 苏州市华锐… / 苏州华锐…
+        return entity.name(script, city=True), entity.name(script, city=False)
+    if kind == "brackets_place":  # 华锐（上海）科技 / 华锐(上海)科技
+        return entity.name(script, brackets="full"), entity.name(script, brackets="half")
     raise ValueError(kind)
 
 # Revenue segments: (data key, simplified, traditional, English)

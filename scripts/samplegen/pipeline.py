@@ -36,11 +36,18 @@ def build_document(stem: str, seed: int, v: Variant) -> tuple[Document, dict[str
     if problems:
         raise GenerationError(f"{stem}: clean report too close to a threshold: {problems}")
     ctx = Ctx(v, d, random.Random(seed * 7919 + 1))
-    (build_cas if v.language == "zh-Hans" else build_ifrs).build(ctx)
+    (build_cas if v.cas else build_ifrs).build(ctx)
+    if v.cas and v.language == "zh-Hant":
+        _to_traditional(ctx)
     pages, tags = _paginate_with_break(ctx, v)
+    if v.notes_break:
+        pages, tags = _steer_notes_break(ctx, pages, tags)
     resolve_toc(pages, tags)
     y = d.year
-    if v.language == "zh-Hans":
+    if v.cas and v.language == "zh-Hant":  # an A+H company's A-share report in traditional characters
+        hl, hr, foot, label = "", f"{d.company}{y}年年度報告", "n", ""
+        title = f"{d.company}{y}年年度報告"
+    elif v.language == "zh-Hans":
         if v.style == "bse":
             hl, hr, foot, label = f"{d.short_name}　{d.code}", f"{y}年年度报告", "n", ""
         elif v.style == "ashare" and d.code.startswith("60"):
@@ -57,6 +64,48 @@ def build_document(stem: str, seed: int, v: Variant) -> tuple[Document, dict[str
     doc = Document(v.language, title, hl, hr, foot, label, pages, tags, fake_bold=v.fake_bold)
     truth = build_truth(stem, d, ctx.facts, tags)
     return doc, truth
+
+
+def _to_traditional(ctx: Ctx) -> None:
+    """Print the whole CAS report in traditional characters (A+H companies' A-share reports)."""
+    from opencc import OpenCC
+
+    from .layout import Heading, Para, TocLine
+
+    cc = OpenCC("s2t")
+    conv = cc.convert
+    for b in ctx.blocks:
+        if isinstance(b, (Heading, Para, TocLine)):
+            b.text = conv(b.text)
+        elif isinstance(b, Table):
+            for r in b.header + b.rows:
+                r.cells = [conv(c) for c in r.cells]
+            if b.cont_title:
+                b.cont_title = conv(b.cont_title)
+    ctx.facts.statement_title = conv(ctx.facts.statement_title)
+    for extra in ctx.pad_rows:
+        extra[0].cells = [conv(c) for c in extra[0].cells]
+    ctx.pad_rows = [(r, conv(before)) for r, before in ctx.pad_rows]
+    for b in ctx.pad_blocks:
+        if isinstance(b, (Heading, Para)):
+            b.text = conv(b.text)
+
+
+def _steer_notes_break(ctx: Ctx, pages, tags):  # type: ignore[no-untyped-def]
+    """Make the notes' 管理费用 table run over a page break (no header on the continuation), with the
+    R&D line on the second page: white space before its heading, as much as it takes."""
+    at = next((i for i, b in enumerate(ctx.blocks) if getattr(b, "tag", None) == "notes:admin"), None)
+    target = "notes:admin:rnd_in_admin" if "notes:admin:rnd_in_admin" in tags else "notes:admin:total"
+    if at is None:
+        return pages, tags
+    for h in range(0, 760, 4):
+        blocks = ctx.blocks[:at] + [Spacer(float(h))] + ctx.blocks[at:]
+        pg, tg = paginate(blocks)
+        first = tg.get("notes:admin", [0])[0]
+        if tg.get(target, [0])[0] > first and tg.get("is:title") == tags.get("is:title"):
+            ctx.blocks[:] = blocks
+            return pg, tg
+    raise GenerationError("could not make the notes' 管理费用 table break across a page")
 
 
 def _is_split(pages, tags) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
@@ -132,7 +181,7 @@ def _paginate_with_break(ctx: Ctx, v: Variant):  # type: ignore[no-untyped-def]
 def _with_rows(rows, extra):  # type: ignore[no-untyped-def]
     out = list(rows)
     for row, before in extra:
-        at = next((i for i, r in enumerate(out) if r.cells[0].replace("\n", "").startswith(before)), len(out))
+        at = next((i for i, r in enumerate(out) if r.cells[0].replace("\n", "").lstrip("\u3000").startswith(before)), len(out))
         out.insert(at, row)
     return out
 

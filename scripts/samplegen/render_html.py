@@ -136,10 +136,22 @@ def _table(t: Table) -> str:
             if ci == 0 and r.indent:
                 style += f"padding-left:{3 + r.indent * t.size}pt;"
             span = f" colspan='{spans[ci] - ci + 1}'" if ci in spans else ""
-            parts.append(f"<td{span} style='{style}'>{_e(cell)}</td>")
+            text = _split_spans(cell) if ci == 0 and t.split_spans and r.kind != "header" else _e(cell)
+            parts.append(f"<td{span} style='{style}'>{text}</td>")
         parts.append("</tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+def _split_spans(cell: str) -> str:
+    """A label drawn as several text runs, each word its own inline box with a little extra room,
+    the way some publishing tools emit table text (the words still read in order)."""
+    lines = []
+    for line in cell.split("\n"):
+        words = line.split(" ")
+        lines.append(" ".join(f"<span style='display:inline-block;margin-right:1.2pt'>{html.escape(w)}</span>"
+                              for w in words))
+    return "<br>".join(lines)
 
 
 def render(doc: Document, out: Path) -> None:

@@ -140,14 +140,17 @@ def ifrs_income(v: Variant, d: ReportData, pick: int) -> list[Line]:
     sel = t["selling"][pick % len(t["selling"])]
     adm = t["admin"][0] if v.style == "us" or v.language == "zh-Hant" else t["admin"][pick % 2]
     if v.style == "us":
+        bare = v.us_labels == "bare"
         return [
             L("Revenues", "revenue", "revenue", item="revenue"),
             L("Cost of revenues", "cost_ifrs", None, 0, -1), L("Gross profit", "gross", kind="total"),
             L("Operating expenses:", None),
-            L(_wrap("Selling and marketing expenses", w, 22), "selling", "selling", 1, -1, item="selling_expense"),
-            L(_wrap("Research and development expenses", w, 26), "rnd", "rnd", 1, -1, item="rnd_expense"),
-            L(_wrap("General and administrative expenses", w, 22), "admin_ifrs", "admin", 1, -1,
-              item="admin_expense"),
+            L(_wrap("Sales and marketing" if bare else "Selling and marketing expenses", w, 22), "selling",
+              "selling", 1, -1, item="selling_expense"),
+            L(_wrap("Research and development" if bare else "Research and development expenses", w, 26), "rnd",
+              "rnd", 1, -1, item="rnd_expense"),
+            L(_wrap("General and administrative" if bare else "General and administrative expenses", w, 22),
+              "admin_ifrs", "admin", 1, -1, item="admin_expense"),
             L("Total operating expenses", "-opex_total", None, 1, kind="total"),
             L("Other operating income, net", "other_op_us", None, 0),
             L("Income from operations", "op_profit_ifrs", kind="total"),
@@ -175,6 +178,44 @@ def ifrs_income(v: Variant, d: ReportData, pick: int) -> list[Line]:
         L(t["net"], "net_ifrs", kind="total"), L(t["attr"], None),
         L(t["owners"], "attrib_ifrs", None, 1), L(t["nci"], "minority", None, 1),
         L(t["eps_h"], None), L(t["eps"], "eps", "eps", 1),
+    ]
+
+
+def cas_income_en(v: Variant) -> list[Line]:
+    """The CAS consolidated income statement as English translations of A-share reports print it."""
+    w = v.wrapped_labels
+    x = lambda label: _wrap(label, w, 34)  # noqa: E731
+    return [
+        L("I. Total operating revenue", "total_revenue"),
+        L("Including: Operating revenue", "revenue", "revenue", 1, item="revenue"),
+        L("II. Total operating costs", "total_cost"),
+        L("Including: Operating costs", "cost", "revenue", 1),
+        L("Taxes and surcharges", "taxes", "taxes", 3),
+        L("Selling expenses", "selling", "selling", 3, item="selling_expense"),
+        L("Administrative expenses", "admin", "admin", 3, item="admin_expense"),
+        L(x("Research and development expenses"), "rnd", "rnd", 3, item="rnd_expense"),
+        L("Financial expenses", "finance", "finance", 3),
+        L("Including: Interest expenses", "fin_int_exp", None, 4),
+        L("Interest income", "fin_int_inc", None, 6),
+        L("Add: Other income", "other_income", None, 0),
+        L(x('Investment income (loss is listed with "-")'), "invest", None, 2),
+        L(x("Including: Income from investment in associates and joint ventures"), "invest_assoc", None, 2),
+        L(x('Gains from changes in fair value (loss is listed with "-")'), "fv_change", None, 2),
+        L(x('Credit impairment losses (loss is listed with "-")'), "-credit_loss", None, 2),
+        L(x('Asset impairment losses (loss is listed with "-")'), "-asset_loss", None, 2),
+        L(x('Gains from disposal of assets (loss is listed with "-")'), "disposal", None, 2),
+        L(x('III. Operating profit (loss is listed with "-")'), "op_profit"),
+        L("Add: Non-operating income", "nonop_inc"), L("Less: Non-operating expenses", "nonop_exp"),
+        L(x('IV. Total profit (total loss is listed with "-")'), "profit_total"),
+        L("Less: Income tax expenses", "tax"),
+        L(x('V. Net profit (net loss is listed with "-")'), "net"),
+        L(x("Net profit attributable to shareholders of the parent company"), "attrib", None, 2),
+        L("Minority interests", "minority", None, 2),
+        L("VI. Other comprehensive income, net of tax", "oci"),
+        L("VII. Total comprehensive income", "comp_total"),
+        L("VIII. Earnings per share:", None),
+        L("(I) Basic earnings per share", "eps", None, 1),
+        L("(II) Diluted earnings per share", "eps", None, 1),
     ]
 
 
@@ -235,12 +276,18 @@ def statement_table(lines: list[Line], v: Variant, sources: list[tuple[dict[str,
     """sources: one (data, eps, period) per amount column, in printed order."""
     has_note = v.note_column != "none"
     note_w = 46.0 if has_note else 0.0
+    if v.amounts_right and len(sources) == 2:
+        label_w = BODY_W - note_w - 2 * 84.0  # the amounts sit against the right margin
     amt_w = (BODY_W - label_w - note_w) / len(sources)
     cols = [Column(label_w, "l")] + ([Column(note_w, "c")] if has_note else []) + [Column(amt_w, "r")] * len(sources)
     rows: list[Row] = []
     printed: dict[tuple[str, int], tuple[str, str]] = {}
     for i, ln in enumerate(lines):
+        indent = ln.indent
         cells = [ln.label]
+        if v.indent_char and indent:  # indented with ideographic spaces typed into the cell
+            cells = ["\u3000" * indent + ln.label.replace("\n", "\n" + "\u3000" * indent)]
+            indent = 0
         if has_note:
             cells.append(note_ref(v, notes_no.get(ln.note)) if ln.note and ln.key else "")
         for data, eps, period in sources:
@@ -251,11 +298,11 @@ def statement_table(lines: list[Line], v: Variant, sources: list[tuple[dict[str,
         tag = f"{tag_prefix}:{i:02d}"
         nlines = ln.label.count("\n") + 1
         kind = ln.kind if ln.key is not None else ("section" if ln.kind == "body" else ln.kind)
-        rows.append(Row(cells, kind=kind, lines=nlines, tag=tag, indent=ln.indent))
+        rows.append(Row(cells, kind=kind, lines=nlines, tag=tag, indent=indent))
         if ln.item:
             for ci, (_, _, period) in enumerate(sources[:2]):
                 printed[(ln.item, period)] = (cells[1 + int(has_note) + ci], tag)
-    table = Table(cols, header, rows, rule=rule, row_h=row_h)
+    table = Table(cols, header, rows, rule=rule, row_h=row_h, split_spans=v.split_spans)
     # Shrink the type until the widest amount fits its column (digits are about 0.55 em wide): a
     # number that wraps inside a fixed-height cell would be clipped by some producers.
     widest = max((len(c) for r in rows for c in r.cells[1 + int(has_note):]), default=0)

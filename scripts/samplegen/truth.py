@@ -28,7 +28,7 @@ def normalise_name(name: str) -> str:
             s = s[: -len(sfx)]
             break
     for p, _, _ in PLACES:
-        for form in (p, p.rstrip("市")):
+        for form in (p.rstrip("市") + "市", p.rstrip("市")):
             if s.startswith(form):
                 s = s[len(form):]
                 break

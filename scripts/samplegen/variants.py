@@ -25,6 +25,7 @@ UNITS: dict[str, tuple[int, Decimal, int]] = {
     "人民幣千元": (1_000, Decimal(1000), 0),
     "RMB'000": (1_000, Decimal(1000), 0),
     "RMB million": (1_000_000, Decimal(100000), 1),
+    "RMB": (1, Decimal(1), 0),
 }
 STYLE_UNITS = {
     "bse": ["元"],
@@ -33,6 +34,10 @@ STYLE_UNITS = {
     "hk": ["人民幣千元"],
     "us": ["RMB'000", "RMB million"],
 }
+# The failure classes of issue 13 (reports made by other templates than the plain draw): a corpus
+# draws one of them for about half of its reports, so every class is scored on its own.
+CASES = ("unit_mismatch", "cas_hant", "cas_en", "us_gaap_rmb", "no_rnd_break", "flag_cash", "flag_names",
+         "flag_concentration")
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,33 @@ class Variant:
     related_top5_disclosed: bool = False  # a top-five customer openly marked as related
     flags: tuple[str, ...] = field(default_factory=tuple)
     match_kind: str = "suffix"
+    # Reports unlike the fixed set (issue 13); the defaults leave the committed samples unchanged.
+    case: str = ""  # the failure class this report was drawn for (a bench group), "" for the plain draw
+    table_unit: str = "same"  # unit of the notes / related-party tables: same | yuan_line | yuan_above | yuan_none | yuan_header
+    indent_char: bool = False  # statement labels indented with U+3000 (Word / LibreOffice habit) instead of padding
+    split_spans: bool = False  # label words drawn as separate spans with small gaps
+    amounts_right: bool = False  # wide label column, amounts pushed to the right margin
+    us_labels: str = "expenses"  # expenses ("Selling and marketing expenses") | bare ("Sales and marketing")
+    notes_break: bool = False  # the notes' expense table crosses a page (continuation without header)
+    notes_prior_first: bool = False  # notes tables print the prior year's column first
+    cf_parent: bool = False  # the parent company's cash-flow statement follows the consolidated one
+    cf_wrapped: bool = False  # 销售商品、提供劳务收到的现金 wrapped over two lines
+    top5_style: str = "table"  # table | table_wan (amounts in 万元, unit in the header) | sentence (SSE)
 
     def truth_dict(self) -> dict[str, object]:
         d = asdict(self)
         keep = ["producer", "language", "style", "unit", "multiplier", "current_first", "note_column",
                 "negative_style", "zero_style", "wrapped_labels", "fake_bold", "rnd_line",
                 "statement_page_break", "continuation_header", "total_revenue_differs"]
-        return {k: d[k] for k in keep}
+        out = {k: d[k] for k in keep}
+        if self.case:  # only reports drawn for a failure class say so (the committed truth files stay as they are)
+            out["case"] = self.case
+        return out
+
+    @property
+    def cas(self) -> bool:
+        """A CAS report built by build_cas (simplified, or traditional for an A+H company)."""
+        return self.style in ("bse", "ashare", "ashare_combined")
 
     @property
     def quantum(self) -> Decimal:
@@ -124,6 +149,14 @@ def fixed_set() -> list[tuple[str, int, Variant]]:
 
 
 def random_variant(rng: random.Random, producer: str) -> Variant:
+    """One corpus report's look: about half drawn for one failure class of issue 13, the rest
+    uniformly over the plain combinations."""
+    if rng.random() < 0.55:
+        return case_variant(rng, producer, rng.choice(CASES))
+    return plain_variant(rng, producer)
+
+
+def plain_variant(rng: random.Random, producer: str) -> Variant:
     """One corpus report's look, drawn uniformly over the supported combinations."""
     style = rng.choice(["bse", "ashare", "ashare", "ashare_combined", "hk", "hk", "us"])
     language = {"bse": "zh-Hans", "ashare": "zh-Hans", "ashare_combined": "zh-Hans",
@@ -167,3 +200,80 @@ def _draw_flags(rng: random.Random, can_match_names: bool) -> tuple[str, ...]:
         return ()
     pool = [f for f in FLAG_IDS if can_match_names or f != "undisclosed_related_customer"]
     return tuple(sorted(rng.sample(pool, rng.choice([1, 1, 2])), key=FLAG_IDS.index))
+
+
+def case_variant(rng: random.Random, producer: str, case: str) -> Variant:
+    """A report drawn for one failure class: the plain draw, then the traits of the class."""
+    base = plain_variant(rng, producer)
+    kw: dict[str, object] = {"case": case}
+    if case == "unit_mismatch":
+        style = rng.choice(["ashare", "ashare", "bse"])
+        unit = rng.choice(["万元", "千元"])
+        flags = _draw_flags(rng, base.customer_names == "named")
+        if rng.random() < 0.5 and "related_party_sales_share" not in flags:
+            flags = tuple(sorted(flags + ("related_party_sales_share",), key=FLAG_IDS.index))
+        kw.update(style=style, language="zh-Hans", unit=unit, multiplier=UNITS[unit][0], flags=flags,
+                  table_unit=rng.choice(["yuan_line", "yuan_above", "yuan_none", "yuan_header"]),
+                  fiscal_year=rng.choice([2019, 2020, 2021, 2022]), rnd_line=True,
+                  period_header=rng.choice(["year", "period"]) if style == "ashare" else "year")
+    elif case == "cas_hant":
+        unit = rng.choice(["元", "元", "千元"])
+        kw.update(style="ashare", language="zh-Hant", unit=unit, multiplier=UNITS[unit][0], indent_char=True,
+                  statement_page_break=True, continuation_header=True, rnd_line=True,
+                  fiscal_year=rng.choice([2019, 2020, 2021, 2022]), total_revenue_differs=False,
+                  flags=_draw_flags(rng, base.customer_names == "named"), related_top5_disclosed=False,
+                  period_header=rng.choice(["year", "period"]), current_first=True)
+    elif case == "cas_en":
+        unit = rng.choice(["元", "RMB'000"])
+        kw.update(style="cas_en", language="en", unit=unit, multiplier=UNITS[unit][0], current_first=False,
+                  split_spans=True, wrapped_labels=True, amounts_right=True, rnd_line=True,
+                  note_column=rng.choice(["none", "bare"]), fiscal_year=rng.choice([2019, 2020, 2021, 2022]),
+                  total_revenue_differs=False, flags=_draw_flags(rng, False), customer_names="anonymised")
+    elif case == "us_gaap_rmb":
+        kw.update(style="us", language="en", unit="RMB", multiplier=1, current_first=False,
+                  us_labels=rng.choice(["bare", "expenses"]), note_column=rng.choice(["none", "bare"]),
+                  flags=_draw_flags(rng, False))
+    elif case == "no_rnd_break":
+        style = rng.choice(["ashare", "bse"])
+        unit = rng.choice(STYLE_UNITS[style])
+        kw.update(style=style, language="zh-Hans", unit=unit, multiplier=UNITS[unit][0], rnd_line=False,
+                  fiscal_year=rng.choice([2015, 2016, 2017]), statement_page_break=True, continuation_header=False,
+                  notes_break=rng.random() < 0.6, notes_prior_first=rng.random() < 0.3,
+                  period_header=rng.choice(["year", "period"]) if style == "ashare" else "year")
+    elif case == "flag_cash":
+        style = rng.choice(["ashare", "bse", "ashare_combined"])
+        unit = rng.choice(STYLE_UNITS[style])
+        flags = ("cash_revenue_divergence",) if rng.random() < 0.7 else ()
+        kw.update(style=style, language="zh-Hans", unit=unit, multiplier=UNITS[unit][0], flags=flags,
+                  cf_parent=style != "ashare_combined", cf_wrapped=rng.random() < 0.5,
+                  current_first=style == "ashare_combined" or rng.random() < 0.7,
+                  period_header=rng.choice(["year", "period"]) if style != "bse" else "year")
+    elif case == "flag_names":
+        style = rng.choice(["ashare", "bse"])
+        unit = rng.choice(STYLE_UNITS[style])
+        flags = ("undisclosed_related_customer",) if rng.random() < 0.75 else ()
+        kw.update(style=style, language="zh-Hans", unit=unit, multiplier=UNITS[unit][0], flags=flags,
+                  customer_names="named", related_top5_disclosed=rng.random() < 0.3,
+                  match_kind=rng.choice(["suffix_drop", "place_city", "brackets_place", "script", "suffix",
+                                         "place"]),
+                  period_header=rng.choice(["year", "period"]) if style == "ashare" else "year")
+    elif case == "flag_concentration":
+        style = rng.choice(["ashare", "bse"])
+        unit = rng.choice(STYLE_UNITS[style])
+        flags = ("customer_concentration",) if rng.random() < 0.7 else ()
+        kw.update(style=style, language="zh-Hans", unit=unit, multiplier=UNITS[unit][0], flags=flags,
+                  customer_names=rng.choice(["named", "anonymised"]),
+                  top5_style=rng.choice(["table", "table_wan", "sentence"]) if style == "ashare" else "table",
+                  period_header=rng.choice(["year", "period"]) if style == "ashare" else "year")
+    else:
+        raise ValueError(f"unknown case {case!r}; choose from {CASES}")
+    v = replace(base, **kw)  # type: ignore[arg-type]
+    if v.style == "ashare_combined":
+        v = replace(v, current_first=True)
+    if not v.rnd_line and v.fiscal_year >= 2018:
+        v = replace(v, fiscal_year=rng.choice([2015, 2016, 2017]))
+    if v.rnd_line and v.fiscal_year < 2018:
+        v = replace(v, fiscal_year=rng.choice([2019, 2020, 2021]))
+    if v.language != "zh-Hans":
+        v = replace(v, total_revenue_differs=False, related_top5_disclosed=False)
+    return v
