@@ -25,6 +25,7 @@ from .read.limits import deadline
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
 from .statement.table import StatementRead, read_statement
+from .statement.tieout import apply_tieout
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
         report.locate_log.append(
             f"candidate {region.title_line.text!r} ({region.role}) pages {[p + 1 for p in region.pages]}: "
             f"{read.found if read else 0} figures; " + "; ".join(region.reasons))
-        if read is not None and (best is None or read.found > best.found):
+        if read is not None and (best is None or read.rank > best.rank):
             best = read
         if best is not None and best.found == len(ITEMS) * len(PERIODS):
             break
@@ -107,10 +108,12 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
         "columns": [{"header": c.header, "period": c.period, "year": c.year, "entity": c.entity}
                     for c in best.layouts[0].columns],
         "columns_from": best.layouts[0].source,
+        "tieout": [t.to_json() for t in best.tieouts],
         "text_layer": [{"page": p + 1, "chars": h.chars, "bad_chars": h.bad_chars,
                         "duplicated_glyphs_removed": h.duplicated_glyphs}
                        for p in region.pages for h in (doc.health(p),)],
     }
+    report.flags.extend(apply_tieout(report.figures, best.tieouts, float(book.value("tieout_confidence"))))
     report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)

@@ -296,8 +296,31 @@ def render(template: str, evidence: Evidence) -> str:
         return "".join(out).strip()
 
 
+SHARE_KEYS = ("share",)
+GROWTH_KEYS = ("revenue_growth", "cash_growth", "receivables_growth", "selling_growth")
+
+
+def implausible(evidence: Evidence, book: PatternBook) -> list[str]:
+    """What in an anomaly's evidence is impossible under the plausibility bounds of thresholds.yaml:
+    a share of revenue outside [0, max_share_of_revenue], a growth above max_revenue_growth. Such a
+    value comes from a misread (a table's unit, a column), never from the report."""
+    out = []
+    max_share = float(book.value("max_share_of_revenue"))
+    for k in SHARE_KEYS:
+        v = evidence.get(k)
+        if isinstance(v, (int, float)) and not 0 <= v <= max_share:
+            out.append(f"{k} {v:.2%} outside [0, {max_share:.0%}] of revenue")
+    max_growth = float(book.value("max_revenue_growth"))
+    for k in GROWTH_KEYS:
+        v = evidence.get(k)
+        if isinstance(v, (int, float)) and v > max_growth:
+            out.append(f"{k} {v:+.0%} above the bound {max_growth:+.0%}")
+    return out
+
+
 def anomaly_flags(report: Report, parties: PartiesRead, book: PatternBook) -> list[Flag]:
-    """Every enabled rule of flags.yaml, in file order, as flags with evidence."""
+    """Every enabled rule of flags.yaml, in file order, as flags with evidence. Evidence outside the
+    plausibility bounds makes a quality flag (``implausible_value``) instead of the anomaly."""
     facts = Facts.of(report, parties, book)
     flags: list[Flag] = []
     for fid, spec in book.flags.items():
@@ -305,6 +328,13 @@ def anomaly_flags(report: Report, parties: PartiesRead, book: PatternBook) -> li
         if rule is None or not spec.enabled:
             continue
         for evidence in rule(facts, spec):
+            problems = implausible(evidence, book)
+            if problems:
+                flags.append(Flag("implausible_value", "medium",
+                                  f"{fid} not raised: {'; '.join(problems)} (a unit or column misread; check the "
+                                  "pages in the evidence)", {"rule": fid, "problems": problems, **evidence},
+                                  kind="quality"))
+                continue
             flags.append(Flag(fid, spec.severity, render(spec.message, evidence), evidence, kind="anomaly"))
     return flags
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..model import ITEMS, PERIODS, Flag, Report
 from ..patternbook import PatternBook
 from ..read.document import Document
@@ -32,6 +34,7 @@ def quality_flags(report: Report, doc: Document, read: StatementRead, book: Patt
     if not read.unit.found:
         flags.append(Flag("unit_assumed", "medium", "no unit line near the statement title: amounts read as 元",
                           {"statement_pages": [p + 1 for p in read.region.pages]}, kind="quality"))
+    flags.extend(_bounds(report, book))
     low = [(item, p, f.confidence, f.page) for item in ITEMS for p in PERIODS
            if (f := report.figures[item][p]) is not None and f.confidence < floor]
     for item, p, conf, page in low:
@@ -39,3 +42,36 @@ def quality_flags(report: Report, doc: Document, read: StatementRead, book: Patt
                           {"item": item, "period": p, "confidence": round(conf, 3), "page": page,
                            "threshold": floor}, kind="quality"))
     return flags
+
+
+def _bounds(report: Report, book: PatternBook) -> list[Flag]:
+    """Plausibility bounds of thresholds.yaml on the figures: an expense above a multiple of revenue, or
+    revenue growing beyond the bound, is a misread to check (its confidence is capped below 0.9)."""
+    out: list[Flag] = []
+    ratio = float(book.value("max_expense_to_revenue"))
+    cap = float(book.value("tieout_confidence"))
+    for p in PERIODS:
+        rev = report.figures["revenue"][p]
+        if rev is None or rev.value <= 0:
+            continue
+        for item in ITEMS[1:]:
+            f = report.figures[item][p]
+            if f is None or f.value <= Decimal(str(ratio)) * rev.value:
+                continue
+            f.confidence = min(f.confidence, cap)
+            f.notes.append(f"{item} is {float(f.value / rev.value):.1f}x revenue (bound {ratio:g}x): check unit and column")
+            out.append(Flag("implausible_value", "medium", f"{item} ({p}) is {float(f.value / rev.value):.1f} times "
+                            f"revenue; bound {ratio:g}x", {"item": item, "period": p, "value": float(f.value),
+                                                           "revenue": float(rev.value), "bound": ratio,
+                                                           "page": f.page}, kind="quality"))
+    cur, pri = report.figures["revenue"]["current"], report.figures["revenue"]["prior"]
+    bound = float(book.value("max_revenue_growth"))
+    if cur is not None and pri is not None and pri.value > 0 and float((cur.value - pri.value) / pri.value) > bound:
+        g = float((cur.value - pri.value) / pri.value)
+        for f in (cur, pri):
+            f.confidence = min(f.confidence, cap)
+            f.notes.append(f"revenue growth {g:+.0%} beyond the bound {bound:+.0%}: check unit and column")
+        out.append(Flag("implausible_value", "medium", f"revenue growth {g:+.0%} beyond the bound {bound:+.0%}",
+                        {"item": "revenue", "growth": g, "bound": bound, "pages": [cur.page, pri.page]},
+                        kind="quality"))
+    return out

@@ -99,6 +99,8 @@ class RelatedSales:
     rows: list[RelatedSale] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     unit: str = "元"
+    unit_from: str = "default"  # the line the unit was read from, or "default" (none printed: 元)
+    multiplier: Decimal = Decimal(1)
     printed_total: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
     mdna: Figure | None = None  # the MD&A / 重要事项 summary of daily related-party sales
 
@@ -113,7 +115,8 @@ class RelatedSales:
     def to_json(self) -> dict[str, Any]:
         return {"current": _num(self.total("current")), "prior": _num(self.total("prior")),
                 "total_from": "printed" if self.printed_total.get("current") else "sum of rows",
-                "pages": self.pages, "unit": self.unit,
+                "pages": self.pages, "unit": self.unit, "multiplier": _num(self.multiplier),
+                "unit_from": self.unit_from,
                 "mdna": self.mdna.to_json() if self.mdna else None,
                 "rows": [r.to_json() for r in self.rows]}
 

@@ -11,7 +11,7 @@ from ..read.document import Document, Line, Word, bbox_of
 from ..tables.amounts import parse_amount
 from ..tables.labels import fold
 from ..tables.rows import Layout, find_layout, header_cells
-from ..tables.units import DEFAULT, Unit, find_unit
+from ..tables.units import DEFAULT, Unit, find_unit, unit_above
 from .common import (
     COMPLETE_NAME,
     CONTENT_DASH,
@@ -133,12 +133,17 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
             break
         body.append(ln)
     page = lines[start].page
+    # the table's own unit (a unit line under the title, or the column headers), else the nearest
+    # unit line above the title, else 元: never the statement's unit, which a notes table need not share
     own = find_unit(body[:4], book)
-    unit = own if own.found else unit
+    if not own.found:
+        own = unit_above(lines[:start + 1], lines[start].y1, page, book)
+    unit = own if own.found else DEFAULT
     layout = find_layout([ln for ln in body if ln.page == page][:14], book, page) or _year_layout(body, book)
     if layout is None:
         return None
-    sales = RelatedSales(unit=unit.unit)
+    sales = RelatedSales(unit=unit.unit, unit_from=unit.printed or "default (no unit printed: 元)",
+                         multiplier=unit.multiplier)
     sales.pages = sorted({ln.page + 1 for ln in body} | {page + 1})
     # the first header line under the title; later tables' headers are not this table's
     header_y = next((ln.y1 for ln in body if ln.page == page and _is_header(ln, layout)), lines[start].y1)

@@ -6,7 +6,7 @@ when no amount columns are found): what the checks, quality flags and the pipeli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..patternbook import PatternBook
 from ..read.document import Line
@@ -14,6 +14,7 @@ from ..tables.rows import Layout, Row, build_rows
 from ..tables.units import Unit, find_unit
 from .items import ItemsRead, read_items
 from .locate import Region
+from .tieout import TieOut, tie_out
 
 
 @dataclass
@@ -23,10 +24,18 @@ class StatementRead:
     layouts: list[Layout]
     unit: Unit
     items: ItemsRead
+    tieouts: list[TieOut] = field(default_factory=list)
 
     @property
     def found(self) -> int:
         return sum(1 for per in self.items.figures.values() for f in per.values() if f is not None)
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        """Which of several reads to keep: most figures, then fewest failed and most passed tie-outs
+        (the consolidated statement's subtotals add up; a fragment's or a misread's do not)."""
+        failed = sum(1 for t in self.tieouts if not t.passed)
+        return (self.found, -failed, len(self.tieouts) - failed)
 
 
 def _header_lines(region: Region, rows: list[Row]) -> list[Line]:
@@ -45,4 +54,4 @@ def read_statement(region: Region, book: PatternBook) -> StatementRead | None:
         return None
     unit = find_unit(_header_lines(region, [r for r in rows if r.has_amounts]), book)
     items = read_items(rows, unit, region.role, book)
-    return StatementRead(region, rows, layouts, unit, items)
+    return StatementRead(region, rows, layouts, unit, items, tie_out(rows, items, book))

@@ -1,0 +1,177 @@
+"""Arithmetic tie-out of a CAS income statement read: the printed subtotals must equal the lines read.
+
+Takes the rows of a statement region and the item matches, and gives per period column one
+:class:`TieOut` per subtotal found: 营业总成本 / total operating costs (the cost lines under it),
+营业利润 / operating profit (revenue − costs ± the 加 lines) and 利润总额 / total profit (operating
+profit + 营业外收入 − 营业外支出). A failed tie-out says a line was misread, a column mixed up or a
+row lost, so the pipeline lowers the figures' confidence and raises a quality flag; a read whose
+subtotals tie out is preferred over one whose do not. The label rules (addition / deduction
+prefixes, sub-lines) live in patterns/labels.yaml.
+
+Statements that print expenses as deductions (HK / US style) are not tied out here: their subtotals
+mix running and block totals that need a presentation model of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..model import Figure, Flag
+from ..patternbook import PatternBook
+from ..tables.amounts import parse_amount
+from ..tables.labels import fold, normalise_label
+from ..tables.rows import Row
+from .items import ItemsRead
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class TieOut:
+    name: str  # total_operating_costs | operating_profit | total_profit
+    period: str
+    column: str
+    printed: Decimal  # as printed (before the unit multiplier)
+    computed: Decimal
+    passed: bool
+    page: int  # 1-based, the subtotal's page
+    terms: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "period": self.period, "column": self.column, "printed": float(self.printed),
+                "computed": float(self.computed), "difference": float(self.printed - self.computed),
+                "passed": self.passed, "page": self.page, "terms": self.terms}
+
+    def why(self) -> str:
+        return (f"tie-out failed: {self.name} printed {self.printed:,} on page {self.page} but the lines read "
+                f"give {self.computed:,} ({self.column})")
+
+
+def _is(book: PatternBook, concept: str, text: str) -> bool:
+    return book.concept("labels", concept).search(text) is not None
+
+
+def _value(row: Row, period: str) -> Decimal:
+    col = row.layout.pick(period)
+    text = row.cell_text(col) if col is not None else None
+    if text is None:
+        return ZERO
+    p = parse_amount(text)
+    return ZERO if p is None or p.value is None else p.value
+
+
+def _decimals(row: Row, period: str) -> int:
+    col = row.layout.pick(period)
+    text = (row.cell_text(col) if col is not None else None) or ""
+    return len(text.rsplit(".", 1)[1]) if "." in text else 0
+
+
+def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut]:
+    """Every subtotal check that this statement's rows allow, per period column."""
+    if items.deduction_style or not rows:
+        return []
+    concept_of: dict[int, str] = {}
+    for name, ms in items.matches.items():
+        for m in ms:
+            concept_of.setdefault(id(m.row), name)
+    amount_rows = [r for r in rows if r.label and r.cells]
+    raw = [fold(r.label) for r in amount_rows]
+    norm = [normalise_label(r.label, book) for r in amount_rows]
+
+    def first(pred: Any, start: int = 0) -> int | None:
+        return next((i for i in range(start, len(amount_rows)) if pred(i)), None)
+
+    i_tc = first(lambda i: _is(book, "tie_total_costs", norm[i]))
+    i_op = first(lambda i: concept_of.get(id(amount_rows[i])) == "operating_profit")
+    i_tp = first(lambda i: concept_of.get(id(amount_rows[i])) == "total_profit")
+    i_rev = first(lambda i: concept_of.get(id(amount_rows[i])) == "total_revenue")
+    if i_rev is None:
+        i_rev = first(lambda i: concept_of.get(id(amount_rows[i])) == "revenue")
+    if i_op is None or i_rev is None or i_rev > i_op or (i_tc is not None and not i_rev < i_tc < i_op):
+        return []
+    i_add = first(lambda i: _is(book, "tie_addition", raw[i]), (i_tc if i_tc is not None else i_rev) + 1)
+    if i_add is None or i_add > i_op:
+        i_add = i_op
+
+    def cost_terms(lo: int, hi: int) -> list[int]:
+        """The cost lines in rows lo..hi-1: 其中 sub-lines (and a finance line's interest parts) are
+        parts of the line above, except 其中：营业成本, which heads the list under 营业总成本."""
+        out, in_sub = [], False
+        for i in range(lo, hi):
+            if _is(book, "tie_subline", raw[i]):
+                if concept_of.get(id(amount_rows[i])) == "operating_cost" and i == lo:
+                    out.append(i)
+                    in_sub = False
+                else:
+                    in_sub = True
+                continue
+            if in_sub and _is(book, "tie_finance_subline", norm[i]):
+                continue
+            in_sub = False
+            out.append(i)
+        return out
+
+    def signed_terms(lo: int, hi: int) -> list[tuple[int, int]]:
+        out = []
+        for i in range(lo, hi):
+            if _is(book, "tie_subline", raw[i]):
+                continue
+            out.append((i, -1 if _is(book, "tie_deduction", raw[i]) else 1))
+        return out
+
+    results: list[TieOut] = []
+    layout = amount_rows[i_op].layout
+    for period in ("current", "prior"):
+        col = layout.pick(period)
+        if col is None:
+            continue
+        header = layout.columns[col].header
+        period = str(period)
+
+        def check(name: str, at: int, computed: Decimal, terms: list[int]) -> None:
+            total_row = amount_rows[at]
+            printed = _value(total_row, period)
+            places = max([_decimals(total_row, period)] + [_decimals(amount_rows[i], period) for i in terms])
+            tol = Decimal(1).scaleb(-places) * (len(terms) + 1) / 2
+            results.append(TieOut(name, period, header, printed, computed, abs(printed - computed) <= tol,
+                                  total_row.page + 1, [amount_rows[i].label for i in terms]))
+
+        if i_tc is not None:
+            terms = cost_terms(i_tc + 1, i_add)
+            if terms:
+                check("total_operating_costs", i_tc, sum((_value(amount_rows[i], period) for i in terms), ZERO), terms)
+            costs = _value(amount_rows[i_tc], period)
+            start = i_tc
+        else:
+            terms = cost_terms(i_rev + 1, i_add)
+            costs = sum((_value(amount_rows[i], period) for i in terms), ZERO)
+            start = i_rev
+        plus = signed_terms(i_add, i_op)
+        op = _value(amount_rows[i_rev], period) - costs + sum((s * _value(amount_rows[i], period) for i, s in plus), ZERO)
+        check("operating_profit", i_op, op, [i_rev, start] + [i for i, _ in plus] if i_tc is not None
+              else [i_rev] + terms + [i for i, _ in plus])
+        if i_tp is not None and i_tp > i_op:
+            between = signed_terms(i_op + 1, i_tp)
+            tp = _value(amount_rows[i_op], period) + sum((s * _value(amount_rows[i], period) for i, s in between), ZERO)
+            check("total_profit", i_tp, tp, [i_op] + [i for i, _ in between])
+    return results
+
+
+def apply_tieout(figures: dict[str, dict[str, Figure | None]], results: list[TieOut], cap: float) -> list[Flag]:
+    """Lower the confidence of every statement figure of a period whose subtotals do not tie out
+    (below ``cap``), say why in its notes, and give one quality flag per failed subtotal."""
+    flags: list[Flag] = []
+    for t in results:
+        if t.passed:
+            continue
+        for per in figures.values():
+            f = per.get(t.period)
+            if f is not None and f.source == "income_statement":
+                f.confidence = min(f.confidence, cap)
+                f.notes.append(t.why())
+        flags.append(Flag("tieout_failed", "medium", t.why() + ": a line may be misread or a row lost",
+                          {"subtotal": t.name, "period": t.period, "column": t.column, "printed": float(t.printed),
+                           "computed": float(t.computed), "page": t.page, "terms": t.terms}, kind="quality"))
+    return flags
