@@ -17,6 +17,7 @@ from ..sources.mdna import MdnaRead, read_mdna
 from ..sources.notes import NoteTable, find_note, note_number, row_value
 from ..statement.table import StatementRead
 from ..tables.labels import match_item
+from ..tables.units import DEFAULT, Unit
 
 # the expense notes sit within this many pages after the statements in the reports we have seen
 NOTES_SCAN_PAGES = 150
@@ -50,6 +51,10 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
         if wanted and (refs.get(item) is not None or not has_note_column):
             notes[item] = find_note(doc, book, item, stmt_end, read.unit, max_pages=NOTES_SCAN_PAGES,
                                     number=refs.get(item))
+    for item, note in notes.items():
+        if note is not None:
+            _resolve_note_unit(report, item, note, book)
+    _orient(report, read, notes, book)
     _rnd_fallback(report, notes.get("admin_expense"), mdna, book)
     investment = mdna.investment_json()
     if investment:
@@ -76,6 +81,67 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
                     {"item": item, "period": period, "value": float(fig.value), "page": fig.page,
                      "checks": [c.to_json() for c in failed]}, kind="quality"))
     return flags
+
+
+def _note_totals(note: NoteTable, unit: Unit, book: PatternBook) -> dict[str, Decimal]:
+    total = note.total_row(book)
+    out: dict[str, Decimal] = {}
+    for p in PERIODS:
+        got = row_value(total, p, unit) if total is not None else None
+        if got is not None:
+            out[p] = got[0]
+    return out
+
+
+def _resolve_note_unit(report: Report, item: str, note: NoteTable, book: PatternBook) -> None:
+    """A notes table that prints no unit of its own: 元 when its total ties to the statement line only
+    in 元 (notes printed in 元 under a statement in 万元); else the statement's unit stays."""
+    if note.unit_printed or note.unit.multiplier == 1:
+        return
+    figs = {p: f for p in PERIODS if (f := report.figures[item][p]) is not None and f.source == "income_statement"}
+    if not figs:
+        return
+    as_is, in_yuan = _note_totals(note, note.unit, book), _note_totals(note, DEFAULT, book)
+    agree = lambda totals: sum(1 for p, f in figs.items() if p in totals and _agree(f.value, totals[p], f.multiplier))  # noqa: E731
+    if agree(in_yuan) > agree(as_is):
+        note.unit = DEFAULT
+
+
+def _orient(report: Report, read: StatementRead, notes: dict[str, NoteTable | None], book: PatternBook) -> None:
+    """When the statement's header did not say which column is the current year (columns inferred),
+    let the notes' totals, whose headers do (本期 / 上期, current / prior year), decide: if the
+    statement's columns match the notes only crosswise, swap the periods of every statement figure."""
+    if not read.layouts or read.layouts[0].source != "inferred":
+        return
+    straight = crossed = 0
+    for item, note in notes.items():
+        if note is None:
+            continue
+        totals = _note_totals(note, note.unit, book)
+        cur, pri = report.figures[item]["current"], report.figures[item]["prior"]
+        if cur is None or pri is None or len(totals) < 2 or cur.value == pri.value:
+            continue
+        if _agree(cur.value, totals["current"], cur.multiplier) and _agree(pri.value, totals["prior"], pri.multiplier):
+            straight += 1
+        elif _agree(cur.value, totals["prior"], cur.multiplier) and _agree(pri.value, totals["current"], pri.multiplier):
+            crossed += 1
+    if not crossed or straight:
+        return
+    for per in report.figures.values():
+        cur, pri = per["current"], per["prior"]
+        if (cur is None or cur.source == "income_statement") and (pri is None or pri.source == "income_statement"):
+            per["current"], per["prior"] = pri, cur
+            for f in (cur, pri):
+                if f is not None:
+                    f.notes.append(f"columns oriented by the notes: {crossed} note total(s) match the statement "
+                                   "with the first column as the prior year")
+    for c in report.statement.get("columns", []):
+        c["period"] = {"current": "prior", "prior": "current"}.get(c["period"], c["period"])
+    for t in report.statement.get("tieout", []):
+        t["period"] = {"current": "prior", "prior": "current"}.get(t["period"], t["period"])
+    years = [c.get("year") for c in report.statement.get("columns", []) if c.get("period") == "current" and c.get("year")]
+    if years:
+        report.fiscal_year = years[0]
 
 
 def _adjust(fig: Figure, check: Check, factor: float) -> None:

@@ -20,7 +20,7 @@ from ..read.document import Document, Line
 from ..tables.amounts import parse_amount
 from ..tables.labels import fold, match_item, section_hit
 from ..tables.rows import Row, build_rows
-from ..tables.units import Unit, find_unit
+from ..tables.units import Unit, find_unit, unit_above
 
 _HEADING_NUMBER = rxcache.compile(
     r"^(?:[(（]?[一二三四五六七八九十]{1,4}[)）]?[、.．]?)?(?:[(（]?\d{1,3}[)）]?[、.．]?|[(（][一二三四五六七八九十]{1,4}[)）])"
@@ -33,6 +33,7 @@ class NoteTable:
     heading: Line
     rows: list[Row]
     unit: Unit
+    unit_printed: bool = True  # False: no unit printed for this table; the statement's was assumed
 
     @property
     def page(self) -> int:
@@ -164,13 +165,18 @@ def _read_note(doc: Document, book: PatternBook, item: str, index: int, statemen
                 if _ends_note(line, book):
                     break
                 body.append(line)
-    unit = find_unit(lines[:start + 4], book)
+    # the table's own unit: under its heading or in its column headers, else the nearest short unit
+    # line above the heading on the page; else the statement's, to be confirmed by the tie to it
+    unit = find_unit(lines[start:start + 4], book)
+    if not unit.found:
+        unit = unit_above(lines[:start], heading.y0, index, book)
+    printed = unit.found
     if not unit.found:
         unit = statement_unit
     rows, layouts = build_rows(body, book)
     if not layouts:
         return None
-    return NoteTable(item, heading, rows, unit)
+    return NoteTable(item, heading, rows, unit, printed)
 
 
 def _ends_note(line: Line, book: PatternBook) -> bool:

@@ -276,4 +276,8 @@ def case_variant(rng: random.Random, producer: str, case: str) -> Variant:
         v = replace(v, fiscal_year=rng.choice([2019, 2020, 2021]))
     if v.language != "zh-Hans":
         v = replace(v, total_revenue_differs=False, related_top5_disclosed=False)
+    if not v.cas:  # IFRS / US GAAP statements always print an R&D line here
+        v = replace(v, rnd_line=True, note_column=v.note_column if v.note_column in ("none", "bare") else "bare")
+        if v.fiscal_year < 2018:
+            v = replace(v, fiscal_year=rng.choice([2019, 2020, 2021]))
     return v
