@@ -10,11 +10,11 @@ Public API::
 Names load when first used, so that ``import extractor`` (and the CLI's start-up) stays cheap.
 """
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["ExtractorError", "Figure", "Flag", "Options", "Report", "batch", "extract", "extract_report"]
+from .version import __version__
+
+__all__ = ["ExtractorError", "Figure", "Flag", "Options", "Report", "__version__", "batch", "extract", "extract_report"]
 
 _LAZY = {
     "ExtractorError": ("errors", "ExtractorError"),

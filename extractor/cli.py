@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
 from .analysis.ratio import DEFINITIONS
+from .version import __version__
 
 if TYPE_CHECKING:
     from .pipeline import Options

@@ -18,9 +18,10 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__, rxcache
+from . import rxcache
 from .book.types import Concept, FlagSpec, Pattern, PatternBook
 from .errors import PatternFileError
+from .version import __version__
 
 __all__ = ["Concept", "FlagSpec", "Pattern", "PatternBook", "builtin_dir", "check_folder", "load"]
 

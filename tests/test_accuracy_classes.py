@@ -19,13 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 pytest.importorskip("reportlab")
 pytest.importorskip("pymupdf")
-from samplegen import pipeline, variants  # noqa: E402
+from samplegen import pipeline, variants
 
-from extractor import extract  # noqa: E402
-from extractor.analysis.anomalies import implausible  # noqa: E402
-from extractor.model import Figure  # noqa: E402
-from extractor.patternbook import load  # noqa: E402
-from extractor.statement.tieout import TieOut, apply_tieout  # noqa: E402
+from extractor import extract
+from extractor.analysis.anomalies import implausible
+from extractor.model import Figure
+from extractor.patternbook import load
+from extractor.statement.tieout import TieOut, apply_tieout
 
 
 def make(tmp_path: Path, case: str, seed: int, **kw: object) -> tuple[dict, dict]:
@@ -106,7 +106,7 @@ def test_undisclosed_related_customer_name_variants(tmp_path: Path, kind: str) -
 
 @pytest.mark.parametrize("style", ["table", "table_wan", "sentence"])
 def test_customer_concentration_styles(tmp_path: Path, style: str) -> None:
-    truth, out = make(tmp_path, "flag_concentration", 9, style="ashare", top5_style=style,
+    _truth, out = make(tmp_path, "flag_concentration", 9, style="ashare", top5_style=style,
                       flags=("customer_concentration",), customer_names="named")
     assert "customer_concentration" in anomalies(out)
 

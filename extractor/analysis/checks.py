@@ -102,7 +102,7 @@ def _resolve_note_unit(report: Report, item: str, note: NoteTable, book: Pattern
     if not figs:
         return
     as_is, in_yuan = _note_totals(note, note.unit, book), _note_totals(note, DEFAULT, book)
-    agree = lambda totals: sum(1 for p, f in figs.items() if p in totals and _agree(f.value, totals[p], f.multiplier))  # noqa: E731
+    agree = lambda totals: sum(1 for p, f in figs.items() if p in totals and _agree(f.value, totals[p], f.multiplier))
     if agree(in_yuan) > agree(as_is):
         note.unit = DEFAULT
 

@@ -130,7 +130,8 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
         header = layout.columns[col].header
         period = str(period)
 
-        def check(name: str, at: int, computed: Decimal, terms: list[int]) -> None:
+        def check(name: str, at: int, computed: Decimal, terms: list[int], period: str = period,
+                  header: str = header) -> None:
             total_row = amount_rows[at]
             printed = _value(total_row, period)
             places = max([_decimals(total_row, period)] + [_decimals(amount_rows[i], period) for i in terms])
