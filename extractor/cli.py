@@ -53,15 +53,23 @@ def main() -> None:
 @main.command()
 @click.argument("report", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the result contract (OUTPUT.md) as JSON.")
+@click.option("--review", "review_html", type=click.Path(dir_okay=False),
+              help="Also write the auditors' review of this report to this HTML file (crops embedded).")
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
-def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, timeout: float) -> None:
+def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple[str, ...], ratio: str,
+            timeout: float) -> None:
     """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
     from .output.writers import render_table
     from .pipeline import extract_report
 
     result = extract_report(report, _options(patterns, ratio, timeout))
+    if review_html:
+        from .report.review import write_single  # jinja2 and the templates only when asked for
+
+        write_single(result.to_json(), Path(review_html), Path(report))
+        click.echo(f"review -> {review_html}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -111,6 +119,34 @@ def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, .
                f"{res.out / 'results.jsonl'}, {res.out / 'figures.csv'}")
     if strict and res.failed:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Folder for the review [default: OUTDIR/review].")
+@click.option("--pdf-root", "pdf_roots", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder holding the batch's PDFs, when they have moved since the batch ran (repeatable).")
+@click.option("--serve", is_flag=True, help="Run a local review server that records decisions.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port of the review server (127.0.0.1).")
+def review(outdir: str, out: str | None, pdf_roots: tuple[str, ...], serve: bool, port: int) -> None:
+    """Write the auditors' review of the batch in OUTDIR: index.html, a page per report, crops."""
+    from .report.review import Review, ReviewInputError
+
+    try:
+        rv = Review(Path(outdir), Path(out) if out else None, [Path(p) for p in pdf_roots])
+    except ReviewInputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    stats = rv.write(lambda i, n: click.echo(f"\r[{i}/{n}] pages", nl=False, err=True))
+    click.echo("", err=True)
+    for m in stats.missing_pdfs + stats.crops.failed:
+        click.echo(f"warning: {m}", err=True)
+    click.echo(f"{stats.reports} reports -> {stats.out / 'index.html'} (crops: {stats.crops.rendered} made, "
+               f"{stats.crops.reused} reused)")
+    if serve:
+        from .report.server import serve as run_server
+
+        run_server(rv, port)
 
 
 @main.group()

@@ -1,0 +1,351 @@
+"""The auditors' review report: a batch's results as static HTML pages with crops of the PDFs.
+
+Takes a batch folder (``OUTDIR/results.jsonl`` and the decisions in ``OUTDIR/store.sqlite``) and
+gives a folder that opens from disk: ``index.html`` (one sortable, filterable row per report),
+``r/<report>.html`` (each figure and flag with its provenance, checks, evidence, decisions and the
+crops behind it) and ``crops/`` (PNGs, made once and reused by later runs). The same views feed
+the review server (forms added) and the one-file review of a single report (crops embedded).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import patternbook
+from ..corpus import decisions
+from ..corpus.decisions import Decision, figure_target, flag_targets
+from ..model import ITEMS, PERIODS
+from .crops import Crop, CropMaker, CropStats
+from .spots import flag_spots, locate
+
+RESULTS_NAME = "results.jsonl"
+SEVERITIES = ("high", "medium", "low", "info")
+ITEM_TITLES = {"revenue": "Revenue 营业收入", "selling_expense": "Selling expense 销售费用",
+               "rnd_expense": "R&D expense 研发费用", "admin_expense": "Admin expense 管理费用"}
+PERIOD_TITLES = {"current": "current year", "prior": "prior year"}
+
+
+class ReviewInputError(ValueError):
+    """The batch folder cannot be reviewed (no results file, unreadable lines)."""
+
+
+def load_results(outdir: Path) -> list[dict[str, Any]]:
+    """The batch's results (contract objects, one per report) in the batch's order.
+
+    The one place the review reads a batch; it reads ``results.jsonl`` as ``extractor batch``
+    writes it.
+    """
+    path = Path(outdir) / RESULTS_NAME
+    if not path.is_file():
+        raise ReviewInputError(f"{path}: no batch results here; run `extractor batch FOLDER --out {outdir}` first")
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ReviewInputError(f"{path}:{n}: not a JSON line ({e.msg}); rerun the batch") from e
+    return out
+
+
+def low_confidence_threshold(book: patternbook.PatternBook | None = None) -> float:
+    """Figures read with less confidence than this are 'low confidence' in the review.
+
+    The pattern book's ``review_confidence`` (0.9: anything but a statement line that ties out),
+    never below ``confidence_floor`` (where the extraction itself flags the figure).
+    """
+    book = book or patternbook.load()
+    return max(float(book.values.get("review_confidence", 0.9)), float(book.value("confidence_floor")))
+
+
+def page_name(result: dict[str, Any], index: int) -> str:
+    """The report's page under ``r/``: the PDF's name (ASCII) and the start of its sha256."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(str(result.get("file") or "report")).stem).strip("_")[:40]
+    tail = (result.get("sha256") or "")[:8] or f"{index:05d}"
+    return f"{stem or 'report'}-{tail}.html"
+
+
+def anchor(target: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", target.lower()).strip("-")
+
+
+def find_pdf(file: str | None, outdir: Path, roots: Iterable[Path] = ()) -> Path | None:
+    """The report's PDF: its recorded path (as given to the batch), else under the batch folder's
+    parent, else by path or by name under each of ``roots``."""
+    if not file:
+        return None
+    rec = Path(file)
+    cands = [rec, outdir.parent / rec]
+    for root in roots:
+        cands += [root / rec, root / rec.name]
+    return next((c for c in cands if c.is_file()), None)
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+def money(v: Any) -> str:
+    if v is None:
+        return "—"
+    try:
+        return f"{float(v):,.2f}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def ratio_text(r: dict[str, Any] | None) -> str:
+    if not r or r.get("value") is None:
+        return "—"
+    return f"{r['value']:+.2f}"
+
+
+def evidence_text(v: Any) -> str:
+    """One evidence value as an auditor reads it: amounts with their page, names with their share."""
+    if isinstance(v, dict):
+        if "printed" in v and "page" in v:
+            src = f", {v['source']}" if v.get("source") else ""
+            label = f"{v['label']}: " if v.get("label") else ""
+            return f"{label}{v['printed']} (page {v['page']}{src})"
+        if "name" in v:
+            rest = ", ".join(f"{k} {evidence_text(x)}" for k, x in v.items() if k != "name")
+            return f"{v['name']} ({rest})" if rest else str(v["name"])
+        return "; ".join(f"{k}: {evidence_text(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return "; ".join(evidence_text(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:,.4f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.2f}"
+    if v is None:
+        return "—"
+    return str(v)
+
+
+# --- views -----------------------------------------------------------------------------------
+
+@dataclass
+class Decided:
+    """The decisions of one target: the one in force and the history (oldest first)."""
+
+    latest: Decision | None = None
+    history: list[Decision] = field(default_factory=list)
+
+
+def decided_by_report(db: Path | None) -> dict[str, dict[str, Decided]]:
+    out: dict[str, dict[str, Decided]] = {}
+    if db is None:
+        return out
+    for d in decisions.history(db):
+        t = out.setdefault(d.sha256, {}).setdefault(d.target, Decided())
+        t.history.append(d)
+        t.latest = d
+    return out
+
+
+def _figure_crop(crops: CropMaker, pdf: Path | None, sha: str, fig: dict[str, Any] | None) -> Crop | None:
+    if not fig or not isinstance(fig.get("page"), int) or not fig.get("bbox"):
+        return None
+    return crops.crop(pdf, sha, fig["page"], [tuple(fig["bbox"])])
+
+
+def report_view(result: dict[str, Any], index: int, crops: CropMaker, pdf: Path | None,
+                decided: dict[str, Decided], threshold: float) -> dict[str, Any]:
+    """Everything one report's page and overview row show, in plain values for the templates."""
+    sha = result.get("sha256") or f"unknown-{index}"
+    figures = []
+    low = False
+    for item in ITEMS:
+        per = ((result.get("figures") or {}).get(item)) or {}
+        for period in PERIODS:
+            fig = per.get(period)
+            target = figure_target(item, period)
+            conf = fig.get("confidence") if fig else None
+            is_low = conf is not None and conf < threshold
+            low = low or is_low
+            dec = decided.get(target, Decided())
+            figures.append({
+                "item": item, "period": period, "target": target, "anchor": anchor(target),
+                "title": ITEM_TITLES[item], "period_title": PERIOD_TITLES[period], "fig": fig,
+                "low": is_low, "crop": _figure_crop(crops, pdf, sha, fig), "decided": dec,
+                "corrected": dec.latest.value if dec.latest and dec.latest.action == "corrected" else None,
+            })
+    loc = locate(result)
+    flags = []
+    for flag, target in zip(result.get("flags") or [], flag_targets(result.get("flags") or []), strict=True):
+        spots = flag_spots(result, flag, loc)
+        shots = []
+        for s in spots:
+            c = crops.crop(pdf, sha, s.page, s.boxes)
+            shots.append({"page": s.page, "labels": s.labels, "crop": c, "whole": not s.boxes})
+        flags.append({"flag": flag, "target": target, "anchor": anchor(target), "spots": shots,
+                      "evidence": [(k, evidence_text(v)) for k, v in (flag.get("evidence") or {}).items()],
+                      "decided": decided.get(target, Decided())})
+    counts = {s: 0 for s in SEVERITIES}
+    for f in result.get("flags") or []:
+        counts[f.get("severity", "info")] = counts.get(f.get("severity", "info"), 0) + 1
+    targets = len(figures) + len(flags)
+    return {
+        "r": result, "index": index, "sha": sha, "pdf": pdf, "figures": figures, "flags": flags,
+        "counts": counts, "low": low, "error": result.get("status") == "error",
+        "flagged": any(f.get("severity") in ("high", "medium", "low") for f in result.get("flags") or []),
+        "n_decided": sum(1 for d in decided.values() if d.latest), "n_targets": targets,
+        "figure": {f["target"]: f for f in figures},
+    }
+
+
+def overview_value(view: dict[str, Any], item: str) -> tuple[float | None, bool]:
+    """The current-year value shown in the overview (a correction wins) and whether it is corrected."""
+    f = view["figure"][figure_target(item, "current")]
+    if f["corrected"] is not None:
+        return float(f["corrected"]), True
+    return (f["fig"] or {}).get("value"), False
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("extractor.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(money=money, ratio=ratio_text)
+    env.globals.update(overview_value=overview_value, severities=SEVERITIES)
+    return env
+
+
+@dataclass
+class ReviewStats:
+    reports: int
+    out: Path
+    crops: CropStats
+    missing_pdfs: list[str]
+
+
+class Review:
+    """One batch's review: its results, where its pages and crops go, and how they are rendered.
+
+    ``serving`` adds the decision forms (the server renders with it; the static files never have
+    forms). ``embed`` puts crops into the pages as data URIs and writes no crop files.
+    """
+
+    def __init__(self, outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path] = (),
+                 results: list[dict[str, Any]] | None = None, embed: bool = False,
+                 db: Path | None = None) -> None:
+        self.outdir = Path(outdir)
+        self.out = Path(out) if out else self.outdir / "review"
+        self.results = load_results(self.outdir) if results is None else results
+        self.db = db if db is not None else self.outdir / decisions.STORE_NAME
+        self.roots = tuple(Path(p) for p in pdf_roots)
+        self.crops = CropMaker(self.out, embed=embed)
+        self.threshold = low_confidence_threshold()
+        self.names = [page_name(r, i) for i, r in enumerate(self.results)]
+        self.by_sha = {r.get("sha256"): i for i, r in enumerate(self.results) if r.get("sha256")}
+        self.env = environment()
+        self.missing: list[str] = []
+
+    def view(self, i: int, decided: dict[str, dict[str, Decided]] | None = None) -> dict[str, Any]:
+        r = self.results[i]
+        decided = decided_by_report(self.db) if decided is None else decided
+        pdf = find_pdf(r.get("file"), self.outdir, self.roots) if r.get("status") != "error" else None
+        if pdf is None and r.get("status") != "error":
+            self.missing.append(f"{r.get('file')}: PDF not found, its page shows no crops "
+                                f"(pass --pdf-root FOLDER where the batch's PDFs are)")
+        try:
+            v = report_view(r, i, self.crops, pdf, decided.get(r.get("sha256") or "", {}), self.threshold)
+        finally:
+            self.crops.close()
+        v["name"] = self.names[i]
+        return v
+
+    def render_report(self, v: dict[str, Any], serving: bool = False, errors: dict[str, str] | None = None,
+                      typed: dict[str, dict[str, str]] | None = None, root: str = "../",
+                      saved: str | None = None) -> str:
+        i = v["index"]
+        nav = {"prev": self.names[i - 1] if i > 0 else None,
+               "next": self.names[i + 1] if i + 1 < len(self.names) else None}
+        return self.env.get_template("report.html").render(
+            v=v, serving=serving, errors=errors or {}, typed=typed or {}, nav=nav, root=root, saved=saved,
+            threshold=self.threshold, embed=self.crops.embed)
+
+    def render_index(self, views: list[dict[str, Any]], serving: bool = False) -> str:
+        return self.env.get_template("index.html").render(
+            views=views, serving=serving, threshold=self.threshold, outdir=str(self.outdir),
+            total_decided=sum(v["n_decided"] for v in views))
+
+    def write(self, progress: Callable[[int, int], None] | None = None) -> ReviewStats:
+        """Write index.html, one page per report and the crops they need into ``self.out``."""
+        (self.out / "r").mkdir(parents=True, exist_ok=True)
+        decided = decided_by_report(self.db)
+        views = []
+        for i in range(len(self.results)):
+            v = self.view(i, decided)
+            _write(self.out / "r" / v["name"], self.render_report(v))
+            views.append(_slim(v))
+            if progress:
+                progress(i + 1, len(self.results))
+        _write(self.out / "index.html", self.render_index(views))
+        return ReviewStats(len(self.results), self.out, self.crops.stats, self.missing)
+
+    def write_one(self, i: int) -> None:
+        """Rewrite one report's page and the overview after a decision (the server calls it)."""
+        decided = decided_by_report(self.db)
+        v = self.view(i, decided)
+        _write(self.out / "r" / v["name"], self.render_report(v))
+        _write(self.out / "index.html", self.render_index(self.overview(decided)))
+
+    def overview(self, decided: dict[str, dict[str, Decided]] | None = None) -> list[dict[str, Any]]:
+        """The overview rows without making crops (they exist once the folder has been written)."""
+        decided = decided_by_report(self.db) if decided is None else decided
+        rows = []
+        for i, r in enumerate(self.results):
+            v = report_view(r, i, _NoCrops(), None, decided.get(r.get("sha256") or "", {}), self.threshold)
+            v["name"] = self.names[i]
+            rows.append(_slim(v))
+        return rows
+
+
+class _NoCrops(CropMaker):
+    """For overview rows, which show no pictures."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def crop(self, pdf: Path | None, sha256: str, page: int, boxes: Any) -> Crop | None:
+        return None
+
+
+def _slim(v: dict[str, Any]) -> dict[str, Any]:
+    """An overview row keeps only what the row shows (1000 full views would hold every crop)."""
+    keep = ("r", "index", "sha", "counts", "low", "error", "flagged", "n_decided", "n_targets", "figure", "name")
+    return {k: v[k] for k in keep}
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def build_review(outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path] = (),
+                 progress: Callable[[int, int], None] | None = None) -> ReviewStats:
+    """Write the static review of the batch in ``outdir`` (default into ``outdir/review``)."""
+    return Review(outdir, out, pdf_roots).write(progress)
+
+
+def write_single(result: dict[str, Any], out_html: Path, pdf: Path | None = None) -> CropStats:
+    """The review of one report as one HTML file with its crops embedded (no decisions store)."""
+    out_html = Path(out_html)
+    review = Review(out_html.parent, out_html.parent, results=[result], embed=True, db=None)
+    review.db = None  # type: ignore[assignment]
+    if pdf is not None:
+        review.roots = (pdf.parent,)
+    v = review.view(0, {})
+    v["name"] = out_html.name
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    _write(out_html, review.render_report(v, root=""))
+    return review.crops.stats
