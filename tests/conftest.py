@@ -54,3 +54,23 @@ def _cache_dir(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("EXTRACTOR_CACHE_DIR", None)
     else:
         os.environ["EXTRACTOR_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def review_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A batch over the committed samples plus one file that is not a PDF, run once per session:
+    the review tests' input (OUTDIR with results.jsonl)."""
+    import shutil
+
+    from extractor.corpus.runner import run_batch
+    from extractor.pipeline import Options
+
+    base = tmp_path_factory.mktemp("review")
+    reports = base / "reports"
+    reports.mkdir()
+    for pdf in sorted(SAMPLES.glob("*.pdf")):
+        shutil.copy(pdf, reports / pdf.name)
+    (reports / "s99_broken.pdf").write_text("this is a text file, not a PDF\n", encoding="utf-8")
+    out = base / "batch"
+    run_batch(reports, out, Options())
+    return out

@@ -266,10 +266,12 @@ class Review:
                       typed: dict[str, dict[str, str]] | None = None, root: str = "../",
                       saved: str | None = None) -> str:
         i = v["index"]
+        targets = {f["target"] for f in v["figures"]} | {f["target"] for f in v["flags"]}
+        stray = [f"{t}: {msg}" for t, msg in (errors or {}).items() if t not in targets]
         nav = {"prev": self.names[i - 1] if i > 0 else None,
                "next": self.names[i + 1] if i + 1 < len(self.names) else None}
         return self.env.get_template("report.html").render(
-            v=v, serving=serving, errors=errors or {}, typed=typed or {}, nav=nav, root=root, saved=saved,
+            v=v, serving=serving, errors=errors or {}, typed=typed or {}, nav=nav, root=root, saved=saved, stray=stray,
             threshold=self.threshold, embed=self.crops.embed)
 
     def render_index(self, views: list[dict[str, Any]], serving: bool = False) -> str:
