@@ -240,7 +240,7 @@ def test_server_refuses_bad_decisions_in_the_page(server: ReviewServer, fields: 
     status, _, html = post(server, {"sha256": r["sha256"], "comment": "kept text", **fields})
     assert status == 400
     assert words in html and 'role="alert"' in html
-    if fields["target"] in html:  # a target of this page: what was typed is still in its form
+    if f'value="{fields["target"]}"' in html:  # a target of this page: what was typed is still in its form
         assert 'value="kept text"' in html
     assert decisions.history(server.review.db) == []
 
