@@ -164,10 +164,10 @@ def test_static_report_shows_decisions_read_only(review_batch: Path, tmp_path: P
     ("s01_bse_reportlab", "customer_concentration", [6], [6]),
     ("s03_hk_chromium", "cash_revenue_divergence", [7, 9], [7, 9]),
     ("s03_hk_chromium", "receivables_outpace_revenue", [7, 8], [7, 8]),
-    ("s04_ashare2016_reportlab", "related_party_sales_share", [12, 18], [12]),
+    ("s04_ashare2016_reportlab", "related_party_sales_share", [12, 18], [12, 18]),
     ("s05_combined_libreoffice", "top5_customers_anonymised", [5], []),
 ], ids=["undisclosed-customer-and-party", "concentration-five-rows", "cash-vs-revenue", "receivables",
-        "related-sales-page-only", "anonymised-page-only"])
+        "related-sales-rows", "anonymised-page-only"])
 def test_flag_evidence_is_located(review_batch: Path, sample: str, flag_id: str, pages: list[int],
                                   boxed: list[int]) -> None:
     r = next(r for r in load_results(review_batch) if Path(r["file"]).stem == sample)

@@ -1,9 +1,9 @@
 """Crops of PDF pages with the matched rows highlighted, rendered once and kept on disk.
 
 Takes a report's PDF, a page and the boxes to show (PDF points, origin top-left, page 1-based) and
-gives a PNG under ``crops/``: a full-width band around the boxes with some context above and below,
-each box's row tinted and the box itself outlined, or the whole page scaled when only the page is
-known. A crop's file name is a digest of (sha256, page, boxes, scale), so a second run over the same
+gives a PNG under ``crops/``: a band around the boxes with some context above and below, as wide as
+the text in it, each box's row tinted and the box itself outlined, or the whole page scaled when
+only the page is known. A crop's file name is a digest of (sha256, page, boxes, scale), so a second run over the same
 batch finds every crop on disk and opens no PDF at all.
 """
 
@@ -24,6 +24,7 @@ Box = tuple[float, float, float, float]
 ZOOM = 2.0  # 144 dpi: small print (8 pt) stays readable
 PAGE_ZOOM = 1.25  # whole pages: enough to find the table, small enough to load quickly
 CONTEXT = 70.0  # points shown above and below the highlighted rows
+MARGIN = 30.0  # points kept left and right of the outermost text in the band
 MAX_BAND = 520.0  # a taller band is cut to this, centred on the first box (a page is ~842 pt)
 ROW_TINT = (1.0, 0.93, 0.35)
 BOX_STROKE = (0.86, 0.1, 0.1)
@@ -50,7 +51,8 @@ class CropStats:
 
 def crop_key(sha256: str, page: int, boxes: Sequence[Box]) -> str:
     """The digest naming a crop: the same report, page, boxes and scale give the same file."""
-    spec = json.dumps([sha256, page, [[round(c, 1) for c in b] for b in boxes], ZOOM, PAGE_ZOOM, CONTEXT])
+    spec = json.dumps([sha256, page, [[round(c, 1) for c in b] for b in boxes], ZOOM, PAGE_ZOOM, CONTEXT, MARGIN,
+                       MAX_BAND])
     return hashlib.sha256(spec.encode()).hexdigest()[:16]
 
 
@@ -69,6 +71,14 @@ def band(page_rect: pymupdf.Rect, boxes: Sequence[Box]) -> pymupdf.Rect:
     y1 = max(b[3] for b in boxes) + CONTEXT
     y1 = min(y1, y0 + MAX_BAND)  # rows far apart on one page: the first one and what follows it
     return pymupdf.Rect(page_rect.x0, max(page_rect.y0, y0), page_rect.x1, min(page_rect.y1, y1))
+
+
+def trim(pg: pymupdf.Page, clip: pymupdf.Rect, boxes: Sequence[Box]) -> pymupdf.Rect:
+    """The band narrowed to the text in it (and the boxes), so the crop shows print, not margins."""
+    xs = [(w[0], w[2]) for w in pg.get_text("words", clip=clip)] + [(b[0], b[2]) for b in boxes]
+    x0 = max(clip.x0, min(x for x, _ in xs) - MARGIN)
+    x1 = min(clip.x1, max(x for _, x in xs) + MARGIN)
+    return pymupdf.Rect(x0, clip.y0, x1, clip.y1)
 
 
 def render(doc: pymupdf.Document, page: int, boxes: Sequence[Box]) -> bytes:
@@ -91,7 +101,7 @@ def render(doc: pymupdf.Document, page: int, boxes: Sequence[Box]) -> bytes:
             outline.set_border(width=1.2)
             outline.update()
             annots.append(outline)
-        clip = band(pg.rect, boxes)
+        clip = trim(pg, band(pg.rect, boxes), boxes)
         return pg.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), clip=clip, annots=True).tobytes("png")
     finally:
         for a in annots:

@@ -4,7 +4,8 @@ Takes one result (the contract object) and one of its flags and gives, per page,
 evidence behind the flag. Evidence amounts carry their page and printed text but no box, and
 parties are named with a page only, so both are looked up among the result's located records
 (figures, cash from sales, receivables, R&D input lines, the top-five table, the related-party list
-and the related sales rows), which do carry boxes. A page named in the evidence with nothing
+and the related sales rows), which do carry boxes; a related sales total in the evidence brings
+the rows of the related sales table. A page named in the evidence with nothing
 located on it is kept without boxes: the whole page is shown.
 """
 
@@ -33,6 +34,7 @@ class Located:
     by_printed: dict[tuple[int, str], Box] = field(default_factory=dict)
     by_name: dict[tuple[int, str], Box] = field(default_factory=dict)
     names: dict[str, list[tuple[int, Box]]] = field(default_factory=dict)
+    sales_rows: list[tuple[int, str, Box]] = field(default_factory=list)
 
 
 def _box(rec: Any) -> Box | None:
@@ -64,14 +66,15 @@ def locate(result: dict[str, Any]) -> Located:
     parties = result.get("parties") or {}
     rows = list(((parties.get("top5") or {}).get("customers") or []))
     rows += list(parties.get("related_parties") or [])
-    rows += list(((parties.get("related_sales") or {}).get("rows") or []))
     for row in rows:
         name, box = row.get("name"), _box(row)
-        if box is None and isinstance(row.get("current"), dict):  # a related sales row: its amount's box
-            box = _box(row["current"])  # the row itself is tinted across the page when cropped
         if isinstance(name, str) and box is not None:
             loc.by_name.setdefault((row["page"], name), box)
             loc.names.setdefault(name, []).append((row["page"], box))
+    for row in ((parties.get("related_sales") or {}).get("rows") or []):
+        box = _box(row.get("current"))  # the row has no box of its own; its amount's row is tinted
+        if isinstance(row.get("name"), str) and box is not None:
+            loc.sales_rows.append((row["current"]["page"], row["name"], box))
     return loc
 
 
@@ -92,7 +95,11 @@ def flag_spots(result: dict[str, Any], flag: dict[str, Any], loc: Located | None
         s.boxes = [s.boxes[i] for i in keep] + [box]
         s.labels = [s.labels[i] for i in keep] + [label]
 
-    _walk(flag.get("evidence") or {}, None, loc, add)
+    evidence = flag.get("evidence") or {}
+    _walk(evidence, None, loc, add)
+    if "related_sales" in evidence:  # a total of the related sales table: its rows are the evidence
+        for page, name, box in loc.sales_rows:
+            add(page, box, name)
     for page in bare - set(spots):
         spots[page] = Spot(page)
     return [spots[p] for p in sorted(spots)]
