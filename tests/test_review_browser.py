@@ -94,7 +94,7 @@ def test_overview_lists_filters_and_sorts(browser, site: Path, review_batch: Pat
     browser.get((site / "index.html").as_uri())
     names = visible_rows(browser)
     assert len(names) == len(results)
-    assert {r["company"]["name"] or r["file"] for r in results} == set(names)
+    assert {r["company"]["name"] or Path(r["file"]).name for r in results} == set(names)
     full_page_shot(browser, "overview.png")
 
     browser.find_element("id", "f-flagged").click()
@@ -102,7 +102,7 @@ def test_overview_lists_filters_and_sorts(browser, site: Path, review_batch: Pat
     assert sorted(visible_rows(browser)) == sorted(r["company"]["name"] for r in flagged)
     browser.find_element("id", "f-flagged").click()
     browser.find_element("id", "f-errors").click()
-    assert visible_rows(browser) == [r["file"] for r in results if r["status"] == "error"]
+    assert visible_rows(browser) == [Path(r["file"]).name for r in results if r["status"] == "error"]
     browser.find_element("id", "f-errors").click()
 
     revenue = browser.find_element("xpath", "//th[starts-with(normalize-space(.), 'Revenue')]")
@@ -111,7 +111,7 @@ def test_overview_lists_filters_and_sorts(browser, site: Path, review_batch: Pat
     ordered = sorted((r for r in results if r["status"] != "error"),
                      key=lambda r: -r["figures"]["revenue"]["current"]["value"])
     assert visible_rows(browser)[0] == ordered[0]["company"]["name"]
-    assert visible_rows(browser)[-1] == next(r["file"] for r in results if r["status"] == "error")
+    assert visible_rows(browser)[-1] == next(Path(r["file"]).name for r in results if r["status"] == "error")
 
 
 def test_flagged_report_shows_flags_with_crops(browser, site: Path, review_batch: Path) -> None:  # noqa: ANN001
@@ -185,3 +185,21 @@ def test_correction_typed_into_the_server_page(browser, served: ReviewServer) ->
     row = next(tr for tr in browser.find_elements("css selector", "#reports tbody tr")
                if tr.text.startswith(r["company"]["name"]))
     assert "✎ 470,971,000.00" in row.text
+
+
+def test_single_report_file_opens_with_its_crops(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from extractor.cli import main
+
+    from .conftest import SAMPLES
+
+    out = tmp_path / "one" / "review.html"
+    res = CliRunner().invoke(main, ["extract", str(SAMPLES / "s03_hk_chromium.pdf"), "--review", str(out)])
+    assert res.exit_code == 0, res.output
+    browser.get(out.as_uri())
+    assert browser.find_element("id", "company").text.startswith("深圳市鼎盛電子股份有限公司")
+    assert "cash_revenue_divergence" in browser.find_element("id", "flag-cash-revenue-divergence-0").text
+    widths = images_loaded(browser, "img.crop")
+    assert len(widths) >= 10 and all(w > 0 for w in widths)
+    full_page_shot(browser, "single_report.png")

@@ -213,7 +213,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("extractor.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(money=money, ratio=ratio_text)
+    env.filters.update(money=money, ratio=ratio_text, basename=lambda p: Path(str(p)).name)
     env.globals.update(overview_value=overview_value, severities=SEVERITIES)
     return env
 
