@@ -126,9 +126,10 @@ def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, .
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Folder for the review [default: OUTDIR/review].")
 @click.option("--pdf-root", "pdf_roots", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Folder holding the batch's PDFs, when they have moved since the batch ran (repeatable).")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Processes making pages and crops.")
 @click.option("--serve", is_flag=True, help="Run a local review server that records decisions.")
 @click.option("--port", type=int, default=8765, show_default=True, help="Port of the review server (127.0.0.1).")
-def review(outdir: str, out: str | None, pdf_roots: tuple[str, ...], serve: bool, port: int) -> None:
+def review(outdir: str, out: str | None, pdf_roots: tuple[str, ...], jobs: int, serve: bool, port: int) -> None:
     """Write the auditors' review of the batch in OUTDIR: index.html, a page per report, crops."""
     from .report.review import Review, ReviewInputError
 
@@ -137,7 +138,7 @@ def review(outdir: str, out: str | None, pdf_roots: tuple[str, ...], serve: bool
     except ReviewInputError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
-    stats = rv.write(lambda i, n: click.echo(f"\r[{i}/{n}] pages", nl=False, err=True))
+    stats = rv.write(lambda i, n: click.echo(f"\r[{i}/{n}] pages", nl=False, err=True), jobs=jobs)
     click.echo("", err=True)
     for m in stats.missing_pdfs + stats.crops.failed:
         click.echo(f"warning: {m}", err=True)

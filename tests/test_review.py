@@ -117,10 +117,12 @@ def test_crops_are_made_once(review_batch: Path, tmp_path: Path) -> None:
     assert first.crops.rendered > 0 and not first.crops.failed and not first.missing_pdfs
     pngs = sorted((tmp_path / "review" / "crops").rglob("*.png"))
     assert len(pngs) == first.crops.rendered
-    second = build_review(review_batch, tmp_path / "review")
+    pages = {p.name: p.read_text("utf-8") for p in (tmp_path / "review" / "r").glob("*.html")}
+    second = build_review(review_batch, tmp_path / "review", jobs=2)  # in worker processes: same files
     assert second.crops.rendered == 0
     assert second.crops.reused == first.crops.rendered + first.crops.reused
     assert sorted((tmp_path / "review" / "crops").rglob("*.png")) == pngs
+    assert {p.name: p.read_text("utf-8") for p in (tmp_path / "review" / "r").glob("*.html")} == pages
 
 
 def test_moved_pdfs_are_found_with_pdf_root(review_batch: Path, tmp_path: Path) -> None:

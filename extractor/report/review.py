@@ -279,19 +279,46 @@ class Review:
             views=views, serving=serving, threshold=self.threshold, outdir=str(self.outdir),
             total_decided=sum(v["n_decided"] for v in views))
 
-    def write(self, progress: Callable[[int, int], None] | None = None) -> ReviewStats:
-        """Write index.html, one page per report and the crops they need into ``self.out``."""
+    def write(self, progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> ReviewStats:
+        """Write index.html, one page per report and the crops they need into ``self.out``
+        (report pages and their crops in ``jobs`` processes)."""
         (self.out / "r").mkdir(parents=True, exist_ok=True)
         decided = decided_by_report(self.db)
         views = []
-        for i in range(len(self.results)):
-            v = self.view(i, decided)
-            _write(self.out / "r" / v["name"], self.render_report(v))
-            views.append(_slim(v))
-            if progress:
-                progress(i + 1, len(self.results))
+        n = len(self.results)
+        if jobs > 1 and n > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(self, decided)) as pool:
+                for i, (slim, stats, missing) in enumerate(pool.map(_write_page, range(n), chunksize=4)):
+                    views.append(slim)
+                    self.crops.stats.rendered += stats.rendered
+                    self.crops.stats.reused += stats.reused
+                    self.crops.stats.failed += stats.failed
+                    self.missing += missing
+                    if progress:
+                        progress(i + 1, n)
+        else:
+            for i in range(n):
+                views.append(self.write_page(i, decided))
+                if progress:
+                    progress(i + 1, n)
         _write(self.out / "index.html", self.render_index(views))
-        return ReviewStats(len(self.results), self.out, self.crops.stats, self.missing)
+        return ReviewStats(n, self.out, self.crops.stats, self.missing)
+
+    def write_page(self, i: int, decided: dict[str, dict[str, Decided]]) -> dict[str, Any]:
+        v = self.view(i, decided)
+        _write(self.out / "r" / v["name"], self.render_report(v))
+        return _slim(v)
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to worker processes without the template cache
+        state = dict(self.__dict__)
+        del state["env"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.env = environment()
 
     def write_one(self, i: int) -> None:
         """Rewrite one report's page and the overview after a decision (the server calls it)."""
@@ -309,6 +336,25 @@ class Review:
             v["name"] = self.names[i]
             rows.append(_slim(v))
         return rows
+
+
+_worker: tuple[Review, dict[str, dict[str, Decided]]] | None = None
+
+
+def _start_worker(review: Review, decided: dict[str, dict[str, Decided]]) -> None:
+    global _worker
+    _worker = (review, decided)
+
+
+def _write_page(i: int) -> tuple[dict[str, Any], CropStats, list[str]]:
+    assert _worker is not None
+    review, decided = _worker
+    before = CropStats(review.crops.stats.rendered, review.crops.stats.reused, list(review.crops.stats.failed))
+    n_missing = len(review.missing)
+    slim = review.write_page(i, decided)
+    s = review.crops.stats
+    delta = CropStats(s.rendered - before.rendered, s.reused - before.reused, s.failed[len(before.failed):])
+    return slim, delta, review.missing[n_missing:]
 
 
 class _NoCrops(CropMaker):
@@ -334,9 +380,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def build_review(outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path] = (),
-                 progress: Callable[[int, int], None] | None = None) -> ReviewStats:
+                 progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> ReviewStats:
     """Write the static review of the batch in ``outdir`` (default into ``outdir/review``)."""
-    return Review(outdir, out, pdf_roots).write(progress)
+    return Review(outdir, out, pdf_roots).write(progress, jobs)
 
 
 def write_single(result: dict[str, Any], out_html: Path, pdf: Path | None = None) -> CropStats:
