@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.corpus.runner import run_batch  # noqa: E402
-from extractor.pipeline import Options  # noqa: E402
-from extractor.report.review import build_review, load_results  # noqa: E402
+from extractor.corpus.runner import run_batch
+from extractor.pipeline import Options
+from extractor.report.review import build_review, load_results
 
 
 def big_batch(source: Path, n: int, out: Path) -> None:

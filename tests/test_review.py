@@ -3,6 +3,7 @@ crops made once, the review server recording decisions and refusing bad ones."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -157,6 +158,12 @@ def test_static_report_shows_decisions_read_only(review_batch: Path, tmp_path: P
     assert "2 decisions (history)" in html and "ties out" in html
     assert "distributor model" in html
     assert "<form" not in html
+    with (tmp_path / "review" / "decisions.csv").open(encoding="utf-8", newline="") as f:
+        rows = {row["target"]: row for row in csv.DictReader(f)}
+    fig = rows["figure:revenue.current"]
+    assert (fig["action"], fig["extracted"], fig["extracted_printed"], fig["corrected_value"], fig["decisions"]) == (
+        "corrected", "330160487.9", "330,160,487.90", "330160000", "2")
+    assert rows["flag:customer_concentration#0"]["action"] == "rejected"
     index = unescape((tmp_path / "review" / "index.html").read_text("utf-8"))
     assert "✎ 330,160,000.00" in index and "2 of the figures and flags decided" in index
 
@@ -263,7 +270,7 @@ def test_server_records_and_rewrites_the_static_page(server: ReviewServer) -> No
 
 def test_server_refuses_other_origins(server: ReviewServer) -> None:
     r = server.review.results[0]
-    status, _, html = post(server, {"sha256": r["sha256"], "target": "figure:revenue.current",
+    status, _, _ = post(server, {"sha256": r["sha256"], "target": "figure:revenue.current",
                                     "action": "confirmed"}, origin="http://evil.example")
     assert status == 403 and decisions.history(server.review.db) == []
 

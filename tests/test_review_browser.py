@@ -55,13 +55,13 @@ def site(review_batch: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def wait(driver, condition, what: str, seconds: float = 30) -> object:  # noqa: ANN001
+def wait(driver, condition, what: str, seconds: float = 30) -> object:
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, seconds).until(lambda d: condition(d), message=f"waited for {what}")
 
 
-def images_loaded(driver, selector: str) -> list[int]:  # noqa: ANN001
+def images_loaded(driver, selector: str) -> list[int]:
     """Scroll each image into view (they load lazily), wait for it, give the natural widths."""
     widths = []
     for img in driver.find_elements("css selector", selector):
@@ -72,7 +72,7 @@ def images_loaded(driver, selector: str) -> list[int]:  # noqa: ANN001
     return widths
 
 
-def full_page_shot(driver, name: str) -> Path:  # noqa: ANN001
+def full_page_shot(driver, name: str) -> Path:
     height = driver.execute_script("return document.body.scrollHeight")
     driver.set_window_size(1400, min(int(height) + 40, 6000))
     driver.execute_script("window.scrollTo(0, 0)")
@@ -84,12 +84,12 @@ def full_page_shot(driver, name: str) -> Path:  # noqa: ANN001
     return path
 
 
-def visible_rows(driver) -> list[str]:  # noqa: ANN001
+def visible_rows(driver) -> list[str]:
     return [tr.find_element("css selector", "td").text
             for tr in driver.find_elements("css selector", "#reports tbody tr") if tr.is_displayed()]
 
 
-def test_overview_lists_filters_and_sorts(browser, site: Path, review_batch: Path) -> None:  # noqa: ANN001
+def test_overview_lists_filters_and_sorts(browser, site: Path, review_batch: Path) -> None:
     results = load_results(review_batch)
     browser.get((site / "index.html").as_uri())
     names = visible_rows(browser)
@@ -114,7 +114,7 @@ def test_overview_lists_filters_and_sorts(browser, site: Path, review_batch: Pat
     assert visible_rows(browser)[-1] == next(Path(r["file"]).name for r in results if r["status"] == "error")
 
 
-def test_flagged_report_shows_flags_with_crops(browser, site: Path, review_batch: Path) -> None:  # noqa: ANN001
+def test_flagged_report_shows_flags_with_crops(browser, site: Path, review_batch: Path) -> None:
     r = next(r for r in load_results(review_batch) if any(f["id"] == "undisclosed_related_customer" for f in r["flags"]))
     browser.get((site / "index.html").as_uri())
     browser.find_element("link text", r["company"]["name"]).click()
@@ -147,7 +147,7 @@ def served(review_batch: Path, site: Path, tmp_path: Path) -> Iterator[ReviewSer
     srv.server_close()
 
 
-def test_correction_typed_into_the_server_page(browser, served: ReviewServer) -> None:  # noqa: ANN001
+def test_correction_typed_into_the_server_page(browser, served: ReviewServer) -> None:
     rv = served.review
     i, r = next((i, r) for i, r in enumerate(rv.results) if r["file"].endswith("s08_ashare_wan_chromium.pdf"))
     browser.get(served.url)
@@ -181,13 +181,15 @@ def test_correction_typed_into_the_server_page(browser, served: ReviewServer) ->
     build_review(rv.outdir, rv.out)  # the static copy, re-rendered from the store
     static = (rv.out / "r" / rv.names[i]).read_text(encoding="utf-8")
     assert "470,971,000.00" in static and "notes table gives 470,971.00 万元" in static
+    export = (rv.out / "decisions.csv").read_text(encoding="utf-8")
+    assert "figure:selling_expense.current,corrected,470971600,\"47,097.16\",12,470971000.00," in export
     browser.get((rv.out / "index.html").as_uri())
     row = next(tr for tr in browser.find_elements("css selector", "#reports tbody tr")
                if tr.text.startswith(r["company"]["name"]))
     assert "✎ 470,971,000.00" in row.text
 
 
-def test_single_report_file_opens_with_its_crops(browser, tmp_path: Path) -> None:  # noqa: ANN001
+def test_single_report_file_opens_with_its_crops(browser, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from extractor.cli import main

@@ -3,12 +3,15 @@
 Takes a batch folder (``OUTDIR/results.jsonl`` and the decisions in ``OUTDIR/store.sqlite``) and
 gives a folder that opens from disk: ``index.html`` (one sortable, filterable row per report),
 ``r/<report>.html`` (each figure and flag with its provenance, checks, evidence, decisions and the
-crops behind it) and ``crops/`` (PNGs, made once and reused by later runs). The same views feed
+crops behind it), ``crops/`` (PNGs, made once and reused by later runs) and ``decisions.csv`` (the
+decision in force per figure and flag: a corrected value beside the extracted one). The same views feed
 the review server (forms added) and the one-file review of a single report (crops embedded).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -30,6 +33,9 @@ SEVERITIES = ("high", "medium", "low", "info")
 ITEM_TITLES = {"revenue": "Revenue 营业收入", "selling_expense": "Selling expense 销售费用",
                "rnd_expense": "R&D expense 研发费用", "admin_expense": "Admin expense 管理费用"}
 PERIOD_TITLES = {"current": "current year", "prior": "prior year"}
+DECISION_COLUMNS = ("file", "company", "code", "fiscal_year", "sha256", "target", "action", "extracted",
+                    "extracted_printed", "page", "corrected_value", "comment", "reviewer", "decided_at",
+                    "decisions")
 
 
 class ReviewInputError(ValueError):
@@ -304,7 +310,32 @@ class Review:
                 if progress:
                     progress(i + 1, n)
         _write(self.out / "index.html", self.render_index(views))
+        self.write_decisions(decided)
         return ReviewStats(n, self.out, self.crops.stats, self.missing)
+
+    def write_decisions(self, decided: dict[str, dict[str, Decided]]) -> None:
+        """``decisions.csv``: the decision in force per figure and flag, beside what was extracted."""
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(DECISION_COLUMNS)
+        for r in self.results:
+            per = decided.get(r.get("sha256") or "", {})
+            flags = dict(zip(flag_targets(r.get("flags") or []), r.get("flags") or [], strict=True))
+            for target in sorted(per):
+                d = per[target].latest
+                if d is None:
+                    continue
+                fig: dict[str, Any] = {}
+                if target.startswith("figure:"):
+                    item, _, period = target[len("figure:"):].partition(".")
+                    fig = ((r.get("figures") or {}).get(item) or {}).get(period) or {}
+                extracted = fig.get("value") if fig else (flags.get(target) or {}).get("message")
+                w.writerow([r.get("file"), (r.get("company") or {}).get("name"), (r.get("company") or {}).get("code"),
+                            r.get("fiscal_year"), r.get("sha256"), target, d.action,
+                            "" if extracted is None else extracted, fig.get("printed", ""), fig.get("page", ""),
+                            "" if d.value is None else str(d.value), d.comment, d.reviewer or "", d.decided_at,
+                            len(per[target].history)])
+        _write(self.out / "decisions.csv", buf.getvalue())
 
     def write_page(self, i: int, decided: dict[str, dict[str, Decided]]) -> dict[str, Any]:
         v = self.view(i, decided)
@@ -326,6 +357,7 @@ class Review:
         v = self.view(i, decided)
         _write(self.out / "r" / v["name"], self.render_report(v))
         _write(self.out / "index.html", self.render_index(self.overview(decided)))
+        self.write_decisions(decided)
 
     def overview(self, decided: dict[str, dict[str, Decided]] | None = None) -> list[dict[str, Any]]:
         """The overview rows without making crops (they exist once the folder has been written)."""

@@ -64,7 +64,7 @@ def locate(result: dict[str, Any]) -> Located:
         for rec in _amounts(result.get(key)):
             loc.by_printed.setdefault((rec["page"], rec["printed"]), _box(rec))  # type: ignore[arg-type]
     parties = result.get("parties") or {}
-    rows = list(((parties.get("top5") or {}).get("customers") or []))
+    rows = list((parties.get("top5") or {}).get("customers") or [])
     rows += list(parties.get("related_parties") or [])
     for row in rows:
         name, box = row.get("name"), _box(row)
