@@ -154,15 +154,16 @@ def decided_by_report(db: Path | None) -> dict[str, dict[str, Decided]]:
     return out
 
 
-def _figure_crop(crops: CropMaker, pdf: Path | None, sha: str, fig: dict[str, Any] | None) -> Crop | None:
-    if not fig or not isinstance(fig.get("page"), int) or not fig.get("bbox"):
+def _figure_crop(crops: CropMaker | None, pdf: Path | None, sha: str, fig: dict[str, Any] | None) -> Crop | None:
+    if crops is None or not fig or not isinstance(fig.get("page"), int) or not fig.get("bbox"):
         return None
     return crops.crop(pdf, sha, fig["page"], [tuple(fig["bbox"])])
 
 
-def report_view(result: dict[str, Any], index: int, crops: CropMaker, pdf: Path | None,
+def report_view(result: dict[str, Any], index: int, crops: CropMaker | None, pdf: Path | None,
                 decided: dict[str, Decided], threshold: float) -> dict[str, Any]:
-    """Everything one report's page and overview row show, in plain values for the templates."""
+    """Everything one report's page and overview row show, in plain values for the templates
+    (without ``crops``: an overview row, no pictures and no evidence located)."""
     sha = result.get("sha256") or f"unknown-{index}"
     figures = []
     low = False
@@ -181,14 +182,14 @@ def report_view(result: dict[str, Any], index: int, crops: CropMaker, pdf: Path 
                 "low": is_low, "crop": _figure_crop(crops, pdf, sha, fig), "decided": dec,
                 "corrected": dec.latest.value if dec.latest and dec.latest.action == "corrected" else None,
             })
-    loc = locate(result)
+    loc = locate(result) if crops is not None else None
     flags = []
     for flag, target in zip(result.get("flags") or [], flag_targets(result.get("flags") or []), strict=True):
-        spots = flag_spots(result, flag, loc)
         shots = []
-        for s in spots:
-            c = crops.crop(pdf, sha, s.page, s.boxes)
-            shots.append({"page": s.page, "labels": s.labels, "crop": c, "whole": not s.boxes})
+        if crops is not None:
+            for s in flag_spots(result, flag, loc):
+                c = crops.crop(pdf, sha, s.page, s.boxes)
+                shots.append({"page": s.page, "labels": s.labels, "crop": c, "whole": not s.boxes})
         flags.append({"flag": flag, "target": target, "anchor": anchor(target), "spots": shots,
                       "evidence": [(k, evidence_text(v)) for k, v in (flag.get("evidence") or {}).items()],
                       "decided": decided.get(target, Decided())})
@@ -236,16 +237,16 @@ class Review:
     """One batch's review: its results, where its pages and crops go, and how they are rendered.
 
     ``serving`` adds the decision forms (the server renders with it; the static files never have
-    forms). ``embed`` puts crops into the pages as data URIs and writes no crop files.
+    forms). ``embed`` puts crops into the pages as data URIs and writes no crop files; without
+    ``store`` there are no decisions (the review of a single report).
     """
 
     def __init__(self, outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path] = (),
-                 results: list[dict[str, Any]] | None = None, embed: bool = False,
-                 db: Path | None = None) -> None:
+                 results: list[dict[str, Any]] | None = None, embed: bool = False, store: bool = True) -> None:
         self.outdir = Path(outdir)
         self.out = Path(out) if out else self.outdir / "review"
         self.results = load_results(self.outdir) if results is None else results
-        self.db = db if db is not None else self.outdir / decisions.STORE_NAME
+        self.db: Path | None = self.outdir / decisions.STORE_NAME if store else None
         self.roots = tuple(Path(p) for p in pdf_roots)
         self.crops = CropMaker(self.out, embed=embed)
         self.threshold = low_confidence_threshold()
@@ -364,7 +365,7 @@ class Review:
         decided = decided_by_report(self.db) if decided is None else decided
         rows = []
         for i, r in enumerate(self.results):
-            v = report_view(r, i, _NoCrops(), None, decided.get(r.get("sha256") or "", {}), self.threshold)
+            v = report_view(r, i, None, None, decided.get(r.get("sha256") or "", {}), self.threshold)
             v["name"] = self.names[i]
             rows.append(_slim(v))
         return rows
@@ -389,16 +390,6 @@ def _write_page(i: int) -> tuple[dict[str, Any], CropStats, list[str]]:
     return slim, delta, review.missing[n_missing:]
 
 
-class _NoCrops(CropMaker):
-    """For overview rows, which show no pictures."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-
-    def crop(self, pdf: Path | None, sha256: str, page: int, boxes: Any) -> Crop | None:
-        return None
-
-
 def _slim(v: dict[str, Any]) -> dict[str, Any]:
     """An overview row keeps only what the row shows (1000 full views would hold every crop)."""
     keep = ("r", "index", "sha", "counts", "low", "error", "flagged", "n_decided", "n_targets", "figure", "name")
@@ -420,8 +411,7 @@ def build_review(outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path
 def write_single(result: dict[str, Any], out_html: Path, pdf: Path | None = None) -> CropStats:
     """The review of one report as one HTML file with its crops embedded (no decisions store)."""
     out_html = Path(out_html)
-    review = Review(out_html.parent, out_html.parent, results=[result], embed=True, db=None)
-    review.db = None  # type: ignore[assignment]
+    review = Review(out_html.parent, out_html.parent, results=[result], embed=True, store=False)
     if pdf is not None:
         review.roots = (pdf.parent,)
     v = review.view(0, {})
