@@ -174,6 +174,24 @@ def export(outdir: str, formats: str) -> None:
                + ", ".join(str(p) for p in res.written))
 
 
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("--groups", help="`exchange` (from the stock code) or a CSV with a `group` column and a `code` "
+                                "and/or `company` column; groups are drawn side by side.")
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Folder for the figure (default OUTDIR).")
+def figure(outdir: str, groups: str | None, out: str | None) -> None:
+    """Figure 1: the signed R&D-vs-selling multiple per company of a batch (PNG and SVG), per group."""
+    from .report.figure import figure1, summary_table
+
+    try:
+        res = figure1(Path(outdir), groups, Path(out) if out else None)
+    except ExtractorError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    click.echo(summary_table(res["summaries"]))
+    click.echo("-> " + ", ".join(str(p) for p in res["files"]))
+
+
 @main.group()
 def patterns() -> None:
     """Work with pattern files."""

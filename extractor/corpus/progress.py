@@ -31,10 +31,12 @@ class RichProgress:
         )
 
         self.counts.update(done)
+        from rich.console import Console
+
         self._progress = Progress(
             TextColumn("reports"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
             TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False)
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True))
         self._progress.start()
         self._task = self._progress.add_task("batch", total=total, completed=sum(done.values()),
                                              counts=self._text(), rate="")
