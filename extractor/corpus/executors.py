@@ -106,8 +106,8 @@ class WorkerProcess:
             self.ready = True
         return msg
 
-    def overdue(self, timeout: float | None) -> bool:
-        return bool(timeout) and self.task is not None and time.monotonic() - self.started > timeout + GRACE_SECONDS
+    def overdue(self, timeout: float | None, grace: float = GRACE_SECONDS) -> bool:
+        return bool(timeout) and self.task is not None and time.monotonic() - self.started > timeout + grace
 
     def kill(self) -> int | None:
         if self.proc.poll() is None:
@@ -152,11 +152,11 @@ class WorkerProcess:
                 return _done_outcome(task, msg, self.name)
 
 
-def _overdue_outcome(task: Task, timeout: float | None, worker: str) -> Outcome:
+def _overdue_outcome(task: Task, timeout: float | None, worker: str, grace: float = GRACE_SECONDS) -> Outcome:
     err = ExtractionTimeoutError(f"extraction took longer than {timeout:g} s and did not stop (stuck inside "
                                  "the PDF library?); its worker was killed. Raise --timeout or check the file",
                                  file=task.path)
-    return error_outcome(task, err, worker, (timeout or 0) + GRACE_SECONDS)
+    return error_outcome(task, err, worker, (timeout or 0) + grace)
 
 
 def _done_outcome(task: Task, msg: tuple[Any, ...], worker: str) -> Outcome:
@@ -173,8 +173,8 @@ class LocalExecutor:
     """``jobs`` worker processes on this machine; a dead or stuck worker is replaced."""
 
     def __init__(self, jobs: int = 1, timeout: float | None = None, fn: str = DEFAULT_FN,
-                 log: IO[bytes] | int | None = None) -> None:
-        self.jobs, self.timeout, self.fn, self.log = max(1, jobs), timeout, fn, log
+                 log: IO[bytes] | int | None = None, grace: float = GRACE_SECONDS) -> None:
+        self.jobs, self.timeout, self.fn, self.log, self.grace = max(1, jobs), timeout, fn, log, grace
         self.name = f"local pool ({self.jobs} worker{'s' if self.jobs > 1 else ''})"
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
@@ -218,11 +218,11 @@ class LocalExecutor:
                         task, w.task = w.task, None
                         assert task is not None
                         yield _done_outcome(task, msg, w.name)
-                for w in [w for w in workers if w.overdue(self.timeout)]:
+                for w in [w for w in workers if w.overdue(self.timeout, self.grace)]:
                     task = w.task
                     retire(w)
                     assert task is not None
-                    yield _overdue_outcome(task, self.timeout, w.name)
+                    yield _overdue_outcome(task, self.timeout, w.name, self.grace)
                     if pending:
                         start()
         finally:

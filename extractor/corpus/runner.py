@@ -96,7 +96,7 @@ def run_batch(folder: Path, out: Path, options: Options, jobs: int = 1, strict: 
         for entry, _, _ in listing:
             if entry.sha256 is not None:
                 first.setdefault(entry.sha256, entry.path)
-        done = {} if refresh else store.statuses(config)
+        done = {} if refresh else store.finished(config)
         todo = [Task(sha, path, options) for sha, path in first.items() if sha not in done]
         unreadable = [e for e, _, _ in listing if e.sha256 is None]
         if progress:

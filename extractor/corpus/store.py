@@ -66,6 +66,9 @@ CREATE INDEX IF NOT EXISTS files_by_run ON files (run, sha256);
 """
 
 
+RETRIED = ("timeout", "memory_limit", "internal")  # error codes read again by the next run
+
+
 def extractor_version() -> str:
     import extractor  # at call time: the package is fully imported by then
 
@@ -189,6 +192,14 @@ class Store:
         return [FileEntry(p, s, e) for p, s, e in rows]
 
     # results
+
+    def finished(self, config: Config) -> dict[str, str]:
+        """sha256 -> status of every report done for ``config``, leaving out errors worth another try
+        (a timeout, the memory limit, a worker that died: another run may have more time or memory)."""
+        rows = self.con.execute("SELECT sha256, status FROM results WHERE version = ? AND patterns = ? "
+                                "AND ratio = ? AND (error_code IS NULL OR error_code NOT IN (%s))"
+                                % ",".join("?" * len(RETRIED)), (*config.key, *RETRIED))
+        return dict(rows.fetchall())
 
     def statuses(self, config: Config) -> dict[str, str]:
         """sha256 -> status of every report done for ``config``."""
