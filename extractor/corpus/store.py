@@ -196,9 +196,9 @@ class Store:
     def finished(self, config: Config) -> dict[str, str]:
         """sha256 -> status of every report done for ``config``, leaving out errors worth another try
         (a timeout, the memory limit, a worker that died: another run may have more time or memory)."""
-        rows = self.con.execute("SELECT sha256, status FROM results WHERE version = ? AND patterns = ? "
-                                "AND ratio = ? AND (error_code IS NULL OR error_code NOT IN (%s))"
-                                % ",".join("?" * len(RETRIED)), (*config.key, *RETRIED))
+        marks = ",".join("?" * len(RETRIED))
+        rows = self.con.execute("SELECT sha256, status FROM results WHERE version = ? AND patterns = ? AND ratio = ? "
+                                f"AND (error_code IS NULL OR error_code NOT IN ({marks}))", (*config.key, *RETRIED))
         return dict(rows.fetchall())
 
     def statuses(self, config: Config) -> dict[str, str]:
