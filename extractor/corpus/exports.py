@@ -30,7 +30,7 @@ from ..analysis.crossyear import cross_year_flags
 from ..analysis.ratio import compute_ratio
 from ..errors import ExtractorError, NotFoundError
 from ..model import ITEMS, PERIODS, Report
-from ..output.writers import LABELS, flat_row_json, write_csv, write_jsonl
+from ..output.writers import LABELS, flat_row_json, write_csv
 from . import decisions
 from .store import Config, Store, store_path
 
@@ -325,35 +325,45 @@ def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", 
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unknown export format(s) {', '.join(bad)}: use {', '.join(FORMATS)}")
-    results = list(reviewed_results(outdir))
-    summary = Summary(len(results), pending=pending_count(outdir))
-    for j in results:
-        status = j.get("status")
-        summary.ok += status == "ok"
-        summary.partial += status == "partial"
-        summary.failed += status == "error"
-    written = []
-    rows = [_row(j) for j in results] if set(formats) - {"jsonl"} else []
+    summary = Summary(pending=pending_count(outdir))
+    paths = {fmt: outdir / FILE_NAMES[fmt] for fmt in formats}
+    tmp = {fmt: p.with_name(p.name + ".tmp") for fmt, p in paths.items()}
+    rows: list[dict[str, Any]] = []
+    flags: list[dict[str, Any]] = []
+    tables = bool(set(formats) - {"jsonl"})
+    jsonl = tmp["jsonl"].open("w", encoding="utf-8") if "jsonl" in tmp else None
+    try:
+        for j in reviewed_results(outdir):  # one report at a time: a big batch is never all in memory
+            summary.reports += 1
+            status = j.get("status")
+            summary.ok += status == "ok"
+            summary.partial += status == "partial"
+            summary.failed += status == "error"
+            if jsonl is not None:
+                jsonl.write(json.dumps(j, ensure_ascii=False) + "\n")
+            if tables:
+                rows.append(_row(j))
+            if "xlsx" in formats:
+                flags.extend(_flag_rows_of(j))
+    finally:
+        if jsonl is not None:
+            jsonl.close()
     for fmt in formats:
-        path = outdir / FILE_NAMES[fmt]
-        tmp = path.with_name(path.name + ".tmp")
-        if fmt == "jsonl":
-            write_jsonl(results, tmp)
-        elif fmt == "csv":
-            write_csv(rows, tmp)
+        if fmt == "csv":
+            write_csv(rows, tmp[fmt])
         elif fmt == "xlsx":
-            flags = [r for j in results for r in _flag_rows_of(j)]
-            errors = [r for r in rows if r["status"] == "error"]
-            write_xlsx(tmp, {"figures": (rows, ["file", "status"]),
-                             "flags": (flags, ["file", "company", "code", "fiscal_year", "flag", "severity",
-                                               "message", "review"]),
-                             "errors": ([{k: e.get(k) for k in ("file", "error_code", "error_message",
-                                                                 "duplicates", "sha256")} for e in errors],
-                                        ["file", "error_code", "error_message"])})
+            errors = [{k: r.get(k) for k in ("file", "error_code", "error_message", "duplicates", "sha256")}
+                      for r in rows if r["status"] == "error"]
+            write_xlsx(tmp[fmt], {"figures": (rows, ["file", "status"]),
+                                  "flags": (flags, ["file", "company", "code", "fiscal_year", "flag", "severity",
+                                                    "message", "review"]),
+                                  "errors": (errors, ["file", "error_code", "error_message"])})
         elif fmt == "parquet":
-            write_parquet(tmp, rows)
-        tmp.replace(path)  # a reader never sees half a file
-        written.append(path)
+            write_parquet(tmp[fmt], rows)
+    written = []
+    for fmt in formats:
+        tmp[fmt].replace(paths[fmt])  # a reader never sees half a file
+        written.append(paths[fmt])
     summary.written = tuple(written)
     return summary
 

@@ -25,7 +25,7 @@ from ..errors import ExtractorError
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
 RND_COLOUR, SELLING_COLOUR = "#2b6cb0", "#c05621"
-MAX_NAMED = 80  # per group; beyond, only the 15 at each end are named (the bars are still all drawn)
+MAX_NAMED = 80  # per group; beyond, names would overprint each other: the bars are drawn unnamed
 
 
 class GroupsFileError(ExtractorError, ValueError):
@@ -150,7 +150,7 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
     if not drawn:
         raise ExtractorError("no report in this batch has both R&D and selling expense: nothing to draw")
     tallest = max(len(g.entries) for g in drawn)
-    rows_shown = min(tallest, MAX_NAMED + 30)
+    rows_shown = min(tallest, MAX_NAMED)
     height = min(40.0, max(4.5, 0.26 * rows_shown + 2.2))
     width = min(max(7.0, 5.5 * len(drawn)), 33.0)
     every = [e.multiple for g in drawn for e in g.entries]
@@ -170,8 +170,12 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
             ax.invert_yaxis()
             if big > 20:  # one scale for all groups, so that bars compare across them
                 ax.set_xscale("symlog", linthresh=1)
-            named = ys if len(ys) <= MAX_NAMED else ys[:15] + ys[-15:]
-            ax.set_yticks(named, [g.entries[i].label for i in named], fontsize=8)
+            if len(ys) <= MAX_NAMED:
+                ax.set_yticks(ys, [e.label for e in g.entries], fontsize=8)
+            else:
+                ax.set_yticks([])
+                ax.set_ylabel(f"{len(ys)} reports, sorted (names shown up to {MAX_NAMED} per group; "
+                              "all are in figures.csv)", fontsize=8)
             ax.set_xlabel("R&D ÷ selling (> 0)   |   −(selling ÷ R&D) (< 0)")
             med = "—" if g.median is None else f"{g.median:.2f}"
             ax.set_title(f"{g.group}\n{g.reports} reports, {_pct(g.share_rnd)} favour R&D, median {med}",
