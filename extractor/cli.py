@@ -181,6 +181,7 @@ def export(outdir: str, formats: str) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Folder for the figure (default OUTDIR).")
 def figure(outdir: str, groups: str | None, out: str | None) -> None:
     """Figure 1: the signed R&D-vs-selling multiple per company of a batch (PNG and SVG), per group."""
+    from .errors import ExtractorError
     from .report.figure import figure1, summary_table
 
     try:

@@ -133,9 +133,9 @@ def test_changed_patterns_or_version_read_again(tmp_path: Path, monkeypatch: pyt
     (mine / "flags.yaml").write_text((mine / "flags.yaml").read_text().replace("0.01", "0.02"), encoding="utf-8")
     assert run_batch(src, out, Options(patterns=(str(mine),))).extracted == 2  # edited file, new hash
     assert run_batch(src, out, options).extracted == 0  # the built-in patterns' results are still stored
-    import extractor
+    from extractor import version
 
-    monkeypatch.setattr(extractor, "__version__", "99.0.0")
+    monkeypatch.setattr(version, "__version__", "99.0.0")
     assert run_batch(src, out, options).extracted == 2
 
 
