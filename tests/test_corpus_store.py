@@ -158,11 +158,13 @@ def test_a_dying_or_stuck_worker_costs_only_its_report(tmp_path: Path) -> None:
 
 def test_memory_limit_fails_the_report_not_the_batch(tmp_path: Path) -> None:
     src = sample_folder(tmp_path / "in", stems=QUICK[:2])
+    distinct_copy(SAMPLES / f"{QUICK[0]}.pdf", src / "greedy.pdf", "greedy")
     out = tmp_path / "out"
-    res = run("batch", str(src), "--out", str(out), "--memory-limit", "2")
-    assert res.exit_code == 0, res.output
-    errors = [r["error"] for r in results(out)]
-    assert [e["code"] for e in errors] == ["memory_limit", "memory_limit"]
-    assert "raise --memory-limit" in errors[0]["message"]
-    res = run("batch", str(src), "--out", str(out), "--memory-limit", "400")
+    ex = LocalExecutor(1, fn="tests.corpus_util:greedy_or_extract")
+    res = run_batch(src, out, Options(memory_limit=300), executor=ex)
+    assert (res.ok, res.failed) == (2, 1)
+    err = next(r["error"] for r in results(out) if r["file"].endswith("greedy.pdf"))
+    assert err["code"] == "memory_limit" and "more than 300 MB" in err["message"]
+    assert "raise --memory-limit" in err["message"]
+    res = run("batch", str(src), "--out", str(out), "--memory-limit", "400")  # the option reaches the workers
     assert res.exit_code == 0 and {r["status"] for r in results(out)} == {"ok"}

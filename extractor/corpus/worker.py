@@ -61,8 +61,14 @@ def peak_rss_kb() -> int:
 
 def extract_one(path: str, options: Any) -> dict[str, Any]:
     """The batch's task: one report's contract JSON (never raises; errors are in the JSON)."""
+    from .. import patternbook
     from ..pipeline import extract_report
 
+    if options.memory_limit:  # the pattern book is the worker's, loaded once: not part of a report's allowance
+        try:
+            patternbook.load(options.patterns)
+        except Exception:  # noqa: BLE001, S110 - the report itself will fail with the reason
+            pass
     return extract_report(path, options).to_json()
 
 
