@@ -97,26 +97,57 @@ def explain(report: str, patterns: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for results.jsonl and figures.csv.")
+              help="Folder for the store (store.sqlite) and the exports (results.jsonl, figures.csv).")
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Reports processed in parallel.")
 @click.option("--strict", is_flag=True, help="Stop at the first report that fails.")
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
+@click.option("--memory-limit", "memory_limit", type=float, default=0, show_default=True,
+              help="MB of memory one report may take in its worker (0 for no limit); over it, the report "
+                   "fails with error code memory_limit and the batch goes on.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: a Dask cluster (see --scheduler).")
+@click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default with --executor dask: a "
+                                  "local cluster of --jobs workers). Report paths must be readable on the workers.")
+@click.option("--format", "formats", default="jsonl,csv", show_default=True,
+              help="Exports to write: comma-separated jsonl, csv, xlsx, parquet.")
+@click.option("--refresh", is_flag=True, help="Read every report again, even those the store holds.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (it is shown only on a terminal anyway).")
 def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
-          timeout: float) -> None:
-    """Process every PDF under FOLDER (recursively); failures are recorded and the batch goes on."""
-    from .corpus.runner import run_batch
+          timeout: float, memory_limit: float, executor: str, scheduler: str | None, formats: str,
+          refresh: bool, quiet: bool) -> None:
+    """Process every PDF under FOLDER (recursively); failures are recorded and the batch goes on.
 
-    options = _options(patterns, ratio, timeout)
+    Results are kept in OUT/store.sqlite: a rerun reads only new or changed files (or all of them
+    after a new extractor version or changed patterns); a killed batch loses nothing it finished."""
+    from dataclasses import replace
 
-    def progress(i: int, n: int, j: dict) -> None:
-        status = j["status"] if j["status"] != "error" else f"error [{j['error']['code']}]"
-        click.echo(f"[{i}/{n}] {j['file']}: {status}", err=True)
+    from .corpus.runner import make_executor, run_batch
+    from .errors import ExtractorError
 
-    res = run_batch(Path(folder), Path(out), options, jobs=jobs, strict=strict, progress=progress)
-    click.echo(f"{res.total} reports: {res.ok} ok, {res.partial} partial, {res.failed} failed -> "
-               f"{res.out / 'results.jsonl'}, {res.out / 'figures.csv'}")
+    options = replace(_options(patterns, ratio, timeout), memory_limit=memory_limit or None)
+    wanted = _formats(formats)
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    progress = None
+    if not quiet and sys.stderr.isatty():
+        from .corpus.progress import RichProgress
+
+        progress = RichProgress()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with (Path(out) / "workers.log").open("ab") as log:
+        ex = make_executor(executor, jobs, options.timeout, scheduler, log=log)
+        try:
+            res = run_batch(Path(folder), Path(out), options, jobs=jobs, strict=strict, progress=progress,
+                            executor=ex, refresh=refresh, formats=wanted)
+        except ExtractorError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+    extra = f", {res.duplicates} duplicate file(s)" if res.duplicates else ""
+    click.echo(f"{res.total} reports: {res.ok} ok, {res.partial} partial, {res.failed} failed "
+               f"({res.extracted} read now, {res.skipped} already in the store{extra}) -> "
+               + ", ".join(str(p) for p in res.written))
     if strict and res.failed:
         sys.exit(1)
 
@@ -148,6 +179,55 @@ def review(outdir: str, out: str | None, pdf_roots: tuple[str, ...], jobs: int, 
         from .report.server import serve as run_server
 
         run_server(rv, port)
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .corpus.exports import FORMATS
+
+    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    return wanted
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "formats", default="jsonl,csv,xlsx,parquet", show_default=True,
+              help="Comma-separated jsonl, csv, xlsx, parquet.")
+def export(outdir: str, formats: str) -> None:
+    """Write exports of a batch from OUTDIR/store.sqlite, with review decisions applied."""
+    from .corpus.exports import export as write_exports
+    from .errors import ExtractorError
+
+    try:
+        res = write_exports(Path(outdir), _formats(formats))
+    except ExtractorError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    pending = f"; {res.pending} report(s) not read yet (rerun the batch)" if res.pending else ""
+    click.echo(f"{res.reports} reports: {res.ok} ok, {res.partial} partial, {res.failed} failed{pending} -> "
+               + ", ".join(str(p) for p in res.written))
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(exists=True, file_okay=False))
+@click.option("--groups", help="`exchange` (from the stock code) or a CSV with a `group` column and a `code` "
+                                "and/or `company` column; groups are drawn side by side.")
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Folder for the figure (default OUTDIR).")
+def figure(outdir: str, groups: str | None, out: str | None) -> None:
+    """Figure 1: the signed R&D-vs-selling multiple per company of a batch (PNG and SVG), per group."""
+    from .errors import ExtractorError
+    from .report.figure import figure1, summary_table
+
+    try:
+        res = figure1(Path(outdir), groups, Path(out) if out else None)
+    except ExtractorError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    click.echo(summary_table(res["summaries"]))
+    click.echo("-> " + ", ".join(str(p) for p in res["files"]))
 
 
 @main.group()

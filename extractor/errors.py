@@ -64,6 +64,12 @@ class ExtractionTimeoutError(ExtractorError, TimeoutError):
     code = "timeout"
 
 
+class MemoryLimitError(ExtractorError, MemoryError):
+    """A report needed more memory than the batch's --memory-limit allows."""
+
+    code = "memory_limit"
+
+
 class InternalError(ExtractorError):
     code = "internal"
 
@@ -93,5 +99,6 @@ ERROR_CODES = (
     "garbled_text",
     "no_income_statement",
     "timeout",
+    "memory_limit",
     "internal",
 )

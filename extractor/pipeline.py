@@ -21,7 +21,7 @@ from .model import ITEMS, PERIODS, Report
 from .parties import read_parties
 from .patternbook import PatternBook
 from .read.document import Document, open_document
-from .read.limits import deadline
+from .read.limits import deadline, memory_limit
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
 from .statement.table import StatementRead, read_statement
@@ -33,6 +33,7 @@ class Options:
     patterns: tuple[str, ...] = ()
     ratio_definition: str = "signed_multiple"
     timeout: float | None = None  # seconds per report
+    memory_limit: float | None = None  # MB a report may take beyond what the process holds already
 
 
 def sha256_of(path: Path) -> str:
@@ -143,7 +144,7 @@ def extract_report(path: str | Path, options: Options | None = None) -> Report:
     """Like :func:`extract` but never raises: errors become ``status: error`` with a code."""
     options = options or Options()
     try:
-        with deadline(options.timeout, str(path)):
+        with deadline(options.timeout, str(path)), memory_limit(options.memory_limit, str(path)):
             return extract(path, options)
     except ExtractorError as e:
         return _error_report(path, e)

@@ -97,9 +97,10 @@ def test_batch_goes_on_after_failures(tmp_path):
 
 def test_every_command_is_documented():
     readme = (__import__("pathlib").Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    for cmd in ("extract", "explain", "batch", "patterns check", "review"):
+    for cmd in ("extract", "explain", "batch", "export", "figure", "patterns check", "review"):
         assert f"extractor {cmd}" in readme
-    for opt in ("--json", "--patterns", "--ratio", "--timeout", "--jobs", "--strict", "--out", "--review", "--serve",
+    for opt in ("--json", "--patterns", "--ratio", "--timeout", "--jobs", "--strict", "--out", "--memory-limit",
+                "--executor", "--scheduler", "--quiet", "--format", "--refresh", "--groups", "--review", "--serve",
                 "--port", "--pdf-root"):
         assert opt in readme
 

@@ -1,86 +1,149 @@
 """Run extraction over a folder of reports: one failure never stops the batch.
 
-Takes a folder and gives ``results.jsonl`` (one contract object per report) and
-``figures.csv`` (one flat row per report) in the output folder. Reports run in a process pool;
-each has its own deadline.
+Takes a folder and an output folder. Every PDF under the folder is hashed; what the store
+(``OUTDIR/store.sqlite``, :mod:`.store`) already holds for this extractor version and these
+patterns is skipped, each other distinct file is read once by an executor (:mod:`.executors`:
+local worker processes or Dask) and its result committed as it arrives. Then the exports are
+written from the store (:mod:`.exports`; ``results.jsonl`` and ``figures.csv`` by default).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from .. import patternbook
-from ..analysis.crossyear import cross_year_flags
-from ..output.writers import flat_row, write_csv, write_jsonl
-from ..pipeline import Options, extract_report
+from ..pipeline import Options, sha256_of
+from .executors import DaskExecutor, LocalExecutor, Task
+from .store import Config, FileEntry, Store
+
+DEFAULT_FORMATS = ("jsonl", "csv")
 
 
 def find_pdfs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
 
 
-def _one(args: tuple[str, Options]) -> dict:
-    path, options = args
-    report = extract_report(path, options)
-    return {"json": report.to_json(), "row": flat_row(report)}
+class Progress(Protocol):
+    """What a batch tells its display (see :mod:`.progress`)."""
+
+    def start(self, total: int, done: dict[str, int]) -> None: ...
+
+    def advance(self, result: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Executor(Protocol):
+    name: str
+
+    def run(self, tasks: list[Task]): ...  # -> Iterator[Outcome]
 
 
 @dataclass
 class BatchResult:
-    total: int
+    total: int  # distinct reports (duplicates counted once) in the run's output
     ok: int
     partial: int
     failed: int
     out: Path
+    files: int = 0  # PDF files found
+    duplicates: int = 0  # files whose content was already found under another name
+    skipped: int = 0  # reports already in the store
+    extracted: int = 0  # reports read in this run
+    pending: int = 0  # reports not read (the run was stopped by --strict)
+    written: tuple[Path, ...] = ()
+
+
+def make_executor(kind: str = "local", jobs: int = 1, timeout: float | None = None,
+                  scheduler: str | None = None, log: Any = None) -> Executor:
+    if kind == "local":
+        return LocalExecutor(jobs, timeout, log=log)
+    if kind == "dask":
+        return DaskExecutor(scheduler, jobs, timeout)
+    raise ValueError(f"unknown executor {kind!r}: use local or dask")
+
+
+def _list_files(store: Store, pdfs: list[Path]) -> list[tuple[FileEntry, int | None, int | None]]:
+    """Each file with its sha256 (reused from the store when size and mtime are unchanged)."""
+    out: list[tuple[FileEntry, int | None, int | None]] = []
+    for p in pdfs:
+        try:
+            st = p.stat()
+            sha = store.known_hash(str(p), st.st_size, st.st_mtime_ns) or sha256_of(p)
+            out.append((FileEntry(str(p), sha), st.st_size, st.st_mtime_ns))
+        except OSError as e:
+            out.append((FileEntry(str(p), None, f"cannot read the file ({e.strerror or e}); check its permissions"),
+                        None, None))
+    return out
 
 
 def run_batch(folder: Path, out: Path, options: Options, jobs: int = 1, strict: bool = False,
-              progress: Callable[[int, int, dict], None] | None = None) -> BatchResult:
-    pdfs = find_pdfs(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    results: list[dict] = []
-    for i, res in enumerate(_iterate(pdfs, options, jobs)):
-        results.append(res)
+              progress: Progress | None = None, executor: Executor | None = None, refresh: bool = False,
+              formats: tuple[str, ...] = DEFAULT_FORMATS) -> BatchResult:
+    """Bring the store in ``out`` up to date with ``folder``, then write ``formats`` from it."""
+    from . import exports
+
+    config = Config.current(options.patterns, options.ratio_definition)
+    executor = executor or make_executor("local", jobs, options.timeout)
+    with Store(out) as store:
+        run = store.begin_run(str(folder), config, executor.name)
+        listing = _list_files(store, find_pdfs(folder))
+        store.record_files(run, listing)
+        first: dict[str, str] = {}
+        for entry, _, _ in listing:
+            if entry.sha256 is not None:
+                first.setdefault(entry.sha256, entry.path)
+        done = {} if refresh else store.finished(config)
+        todo = [Task(sha, path, options) for sha, path in first.items() if sha not in done]
+        unreadable = [e for e, _, _ in listing if e.sha256 is None]
         if progress:
-            progress(i + 1, len(pdfs), res["json"])
-        if strict and res["json"]["status"] == "error":
-            break
-    _add_cross_year(results, options)
-    write_jsonl((r["json"] for r in results), out / "results.jsonl")
-    write_csv([r["row"] for r in results], out / "figures.csv")
-    statuses = [r["json"]["status"] for r in results]
-    return BatchResult(len(results), statuses.count("ok"), statuses.count("partial"), statuses.count("error"), out)
+            counts = {"ok": 0, "partial": 0, "error": len(unreadable)}
+            for sha in first:
+                if sha in done:
+                    counts[done[sha]] = counts.get(done[sha], 0) + 1
+            progress.start(len(first) + len(unreadable), counts)
+        extracted = 0
+        stopped = strict and bool(unreadable)
+        try:
+            if not stopped:
+                for outcome in executor.run(todo):
+                    store.put(config, outcome.task.key, outcome.result, outcome.seconds, outcome.peak_rss_kb,
+                              outcome.worker)
+                    extracted += 1
+                    if progress:
+                        progress.advance(outcome.result)
+                    if strict and outcome.result["status"] == "error":
+                        stopped = True
+                        break
+        finally:
+            if progress:
+                progress.close()
+        store.finish_run(run, files=len(listing), reports=len(first), skipped=len(first) - len(todo),
+                         extracted=extracted)
+    summary = exports.export(out, formats)
+    return BatchResult(summary.reports, summary.ok, summary.partial, summary.failed, out, files=len(listing),
+                       duplicates=len(listing) - len(unreadable) - len(first), skipped=len(first) - len(todo),
+                       extracted=extracted, pending=summary.pending, written=summary.written)
 
 
-def _add_cross_year(results: list[dict], options: Options) -> None:
-    """Flags that compare a company's years (the batch is the first place both years meet)."""
-    cross_year_flags([r["json"] for r in results], patternbook.load(options.patterns))
-    for r in results:
-        r["row"]["flags"] = " ".join(f["id"] for f in r["json"].get("flags") or [])
-
-
-def batch_frame(folder: str | Path, options: Options | None = None, jobs: int = 1):  # -> pandas.DataFrame
+def batch_frame(folder: str | Path, options: Options | None = None, jobs: int = 1,
+                out: str | Path | None = None):  # -> pandas.DataFrame
     """Every report under ``folder`` as one flat row (the columns of figures.csv) in a DataFrame:
-    what researchers load into a notebook. Failed reports are rows with their error code."""
-    import pandas as pd  # imported here: the CLI's start-up does not need it
+    what researchers load into a notebook. Failed reports are rows with their error code.
+    With ``out``, the store there is used and kept (a rerun reads only new or changed reports)."""
+    from .exports import figures_frame
 
     options = options or Options()
-    results = list(_iterate(find_pdfs(Path(folder)), options, jobs))
-    _add_cross_year(results, options)
-    rows = [res["row"] for res in results]
-    return pd.DataFrame(rows)
+    if out is not None:
+        run_batch(Path(folder), Path(out), options, jobs=jobs, formats=())
+        return figures_frame(out)
+    with tempfile.TemporaryDirectory(prefix="extractor-batch-") as tmp:
+        run_batch(Path(folder), Path(tmp), options, jobs=jobs, formats=())
+        return figures_frame(tmp)
 
 
-def _iterate(pdfs: list[Path], options: Options, jobs: int) -> Iterator[dict]:
-    args = [(str(p), options) for p in pdfs]
-    if jobs <= 1 or len(pdfs) <= 1:
-        for a in args:
-            yield _one(a)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_one, args, chunksize=1)
-
-
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

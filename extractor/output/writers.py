@@ -63,7 +63,11 @@ def render_table(report: Report) -> str:
 
 def flat_row(report: Report) -> dict[str, Any]:
     """One CSV row per report."""
-    j = report.to_json()
+    return flat_row_json(report.to_json())
+
+
+def flat_row_json(j: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row from a report's contract JSON."""
     row: dict[str, Any] = {
         "file": j["file"], "status": j["status"], "error_code": (j["error"] or {}).get("code"),
         "company": j["company"].get("name"), "code": j["company"].get("code"), "fiscal_year": j["fiscal_year"],
