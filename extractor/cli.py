@@ -28,9 +28,11 @@ _ratio_opt = click.option("--ratio", "ratio", type=click.Choice(DEFINITIONS), de
                           show_default=True, help="Definition of the R&D vs selling ratio's `value`.")
 _timeout_opt = click.option("--timeout", type=float, default=120.0, show_default=True,
                             help="Seconds allowed per report (0 for no limit).")
+_password_opt = click.option("--password", default=None, envvar="EXTRACTOR_PDF_PASSWORD",
+                             help="Password that opens encrypted PDFs (or set EXTRACTOR_PDF_PASSWORD).")
 
 
-def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Options:
+def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None, password: str | None = None) -> Options:
     from . import patternbook
     from .errors import PatternFileError
     from .pipeline import Options
@@ -41,7 +43,7 @@ def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Op
         except PatternFileError as e:
             click.echo("pattern files are invalid:\n" + str(e), err=True)
             sys.exit(1)
-    return Options(tuple(patterns), ratio, timeout or None)
+    return Options(tuple(patterns), ratio, timeout or None, password=password or None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,12 +58,14 @@ def main() -> None:
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
-def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, timeout: float) -> None:
+@_password_opt
+def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, timeout: float,
+            password: str | None) -> None:
     """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
     from .output.writers import render_table
     from .pipeline import extract_report
 
-    result = extract_report(report, _options(patterns, ratio, timeout))
+    result = extract_report(report, _options(patterns, ratio, timeout, password))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -75,12 +79,13 @@ def extract(report: str, as_json: bool, patterns: tuple[str, ...], ratio: str, t
 @main.command()
 @click.argument("report", type=click.Path(dir_okay=True))
 @_patterns_opt
-def explain(report: str, patterns: tuple[str, ...]) -> None:
+@_password_opt
+def explain(report: str, patterns: tuple[str, ...], password: str | None) -> None:
     """Show, per item, the candidates considered and why one was chosen (for pattern writers)."""
     from .output.explain import render_explain
     from .pipeline import extract_report
 
-    result = extract_report(report, _options(patterns, "signed_multiple", None))
+    result = extract_report(report, _options(patterns, "signed_multiple", None, password))
     click.echo(render_explain(result))
     if result.status == "error":
         sys.exit(1)
@@ -95,12 +100,13 @@ def explain(report: str, patterns: tuple[str, ...]) -> None:
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
+@_password_opt
 def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
-          timeout: float) -> None:
+          timeout: float, password: str | None) -> None:
     """Process every PDF under FOLDER (recursively); failures are recorded and the batch goes on."""
     from .corpus.runner import run_batch
 
-    options = _options(patterns, ratio, timeout)
+    options = _options(patterns, ratio, timeout, password)
 
     def progress(i: int, n: int, j: dict) -> None:
         status = j["status"] if j["status"] != "error" else f"error [{j['error']['code']}]"
