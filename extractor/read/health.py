@@ -6,7 +6,7 @@ annual report. The second kind is what a font without a usable Unicode map gives
 glyph codes through the font's own encoding and a Chinese page comes out as a mix of Latin
 letters, accented letters and ASCII symbols (``"Ð¹ÂÒ¾ !#&*+<=>"``). Reports in these languages
 print CJK ideographs and punctuation, ASCII letters, digits and a handful of symbols; anything
-else, ASCII symbols that financial text never uses, letter runs with no vowel, and the letters of
+else, ASCII symbols that financial text never uses, letter runs with no vowel, long runs of one letter or digit, and the letters of
 a page whose letter pairs are not English-like are counted as implausible. A page is garbled when either share passes its threshold
 (``max_bad_char_share``, ``max_implausible_share`` in patterns/thresholds.yaml).
 """
@@ -84,8 +84,9 @@ def page_health(text: str, duplicated_glyphs: int = 0, min_bigram_share: float =
             latin_ext += 1
     odd += latin_ext if latin_ext > 0.05 * chars else 0
     odd += sum(len(m) for m in _VOWELLESS.findall(text))
+    odd += sum(m.end() - m.start() for m in _RUN.finditer(text))
     odd += _unlikely_letters(text, min_bigram_share)
-    return PageHealth(chars, bad, duplicated_glyphs, odd)
+    return PageHealth(chars, bad, duplicated_glyphs, min(odd, chars - bad))  # the signals may overlap
 
 
 # the commonest letter pairs of English: 35-60% of the pairs on any English report page, a few per
@@ -93,6 +94,15 @@ def page_health(text: str, duplicated_glyphs: int = 0, min_bigram_share: float =
 _COMMON_PAIRS = frozenset("th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
                           "le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur".split())
 _LETTER_WORD = regex.compile(r"[A-Za-z]{2,}")
+# contents leaders and rules are runs of dots, dashes, underscores, blanks; a run of one letter or
+# digit (leader dots that come out as "11111111") is garbage
+_RUN = regex.compile(r"([^\s.·…‥\-_—=─━*~･・,，。、])\1{7,}")
+
+
+def english_like(text: str, min_share: float = 0.2) -> bool:
+    """Enough letters, and their pairs are English's common ones."""
+    pairs = sum(max(0, len(m.group()) - 1) for m in _LETTER_WORD.finditer(text))
+    return pairs >= 100 and _unlikely_letters(text, min_share) == 0
 
 
 def _unlikely_letters(text: str, min_share: float) -> int:

@@ -29,6 +29,7 @@ import pymupdf
 import regex
 
 from ..errors import NoTextLayerError
+from .health import english_like
 
 INSTALL_HINT = ("install Tesseract with its Chinese and English data: "
                 "`apt install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng` "
@@ -89,6 +90,8 @@ def narrow_languages(languages: str, sample: str) -> str:
     if han + latin < 200:
         return languages
     wanted = ["eng"]
+    if han < 50 and not english_like(sample):
+        return languages  # letters, but not English: judge nothing from them
     if han >= 50:
         simp = sum(1 for c in sample if c in _SIMPLIFIED)
         trad = sum(1 for c in sample if c in _TRADITIONAL)
