@@ -71,9 +71,16 @@ def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook,
                 "the statement") if doc.ocr_pages else ""
     whole = ("OCR the whole file (e.g. `ocrmypdf -l chi_sim+chi_tra+eng in.pdf out.pdf`) and extract from the "
              "result, or raise ocr_max_pages with --patterns")
+    limited = (f" (only the first {doc.page_count} of {doc.total_pages} pages were read: a page-count limit, "
+               "max_pages in patterns/thresholds.yaml)") if doc.page_count < doc.total_pages else ""
     if len(empty) >= 0.8 * len(health) and health:
+        if not scans:
+            return NoTextLayerError(
+                f"{len(empty)} of {len(health)} pages are blank (no text and no images){limited}: a broken "
+                "conversion or a damaged file; obtain another copy of the report", file=file)
+        kinds = f"{len(scans)} scanned images, {len(empty) - len(scans)} blank" if len(scans) < len(empty) else "scanned images"
         return NoTextLayerError(
-            f"{len(empty)} of {len(health)} pages have no text layer (scanned images){ocr_done}{install}; "
+            f"{len(empty)} of {len(health)} pages have no text layer ({kinds}){limited}{ocr_done}{install}; "
             + (whole if ocr_error is None else "then retry, or OCR the file yourself (e.g. `ocrmypdf`)"), file=file)
     max_bad = float(book.value("max_bad_char_share"))
     max_odd = float(book.value("max_implausible_share"))
@@ -82,16 +89,14 @@ def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook,
     if bad and len(bad) >= 0.5 * readable:
         return GarbledTextError(
             f"{len(bad)} of {len(health)} pages have an unreadable text layer (fonts without a usable Unicode map: "
-            f"the text extracts as garbage){ocr_done}{install}; obtain another copy of the report, or "
+            f"the text extracts as garbage){limited}{ocr_done}{install}; obtain another copy of the report, or "
             + ("OCR it (e.g. `ocrmypdf --force-ocr`)" if ocr_error else whole), file=file)
     scanned = (f"; {len(empty)} pages have no text layer and may hold the statements"
                f"{ocr_done or ' (OCR them)'}{install}") if len(empty) >= 3 else ocr_done
-    limited = (f"; only the first {doc.page_count} of {doc.total_pages} pages were read (max_pages in "
-               "patterns/thresholds.yaml)") if doc.page_count < doc.total_pages else ""
     return NoIncomeStatementError(
-        f"no consolidated income statement found in {doc.page_count} pages (checked titles such as 合并利润表 / "
+        f"no consolidated income statement found in {doc.page_count} pages{limited} (checked titles such as 合并利润表 / "
         "綜合損益表 / consolidated statement of profit or loss); the copy may be truncated or an excerpt"
-        f"{scanned}{limited}. Add title patterns with --patterns DIR if the report uses another title", file=file)
+        f"{scanned}. Add title patterns with --patterns DIR if the report uses another title", file=file)
 
 
 def _page_list(pages: list[int]) -> str:

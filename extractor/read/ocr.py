@@ -23,13 +23,16 @@ import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pymupdf
 import regex
 
 from ..errors import NoTextLayerError
 from .health import english_like
+
+if TYPE_CHECKING:
+    import numpy as np
 
 INSTALL_HINT = ("install Tesseract with its Chinese and English data: "
                 "`apt install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng` "
@@ -128,6 +131,7 @@ def ocr_page(page: pymupdf.Page, settings: OcrSettings) -> tuple[str, list[tuple
 
 def _remove_rules(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
     """The page image with long straight dark runs (table rules, underlines) painted white."""
+    import numpy as np  # here, not at the top: the CLI's start-up does not need it
     img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, 0].copy()
     dark = img < 160
     length = max(20, int(dpi * 0.5))  # a rule is longer than any glyph stroke: half an inch
@@ -138,6 +142,7 @@ def _remove_rules(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
 
 def _runs(dark: np.ndarray, length: int) -> np.ndarray:
     """Pixels inside a horizontal run of at least ``length`` dark pixels."""
+    import numpy as np
     h, w = dark.shape
     if w < length:
         return np.zeros_like(dark)

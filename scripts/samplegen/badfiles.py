@@ -111,13 +111,19 @@ HTML_PAGE = """<!DOCTYPE html>
 
 
 def page_count_bomb(out: Path, pages: int) -> Path:
-    """A PDF with ``pages`` pages that all draw one tiny shared content stream: cheap to store,
-    expensive to read page by page."""
-    doc = pymupdf.open()
-    doc.new_page().insert_text((72, 72), "page")
-    for _ in range(pages - 1):
-        doc.fullcopy_page(0)
-    doc.save(out, garbage=0)
+    """A PDF with ``pages`` pages that all draw one shared content stream: a few bytes per page to
+    store, a full page's work each to read."""
+    text = b"BT /F1 10 Tf 72 770 Td (Filler page of a page-count bomb: nothing to read here.) Tj ET"
+    first = 5
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(text)} >>\nstream\n".encode() + text + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    objects.extend(page for _ in range(pages))
+    out.write_bytes(raw_pdf(objects))
     return out
 
 
@@ -198,7 +204,10 @@ BAD_FILES: tuple[BadFile, ...] = (
     BadFile("no_statement", lambda s, o: _pages(s / "s01_bse_reportlab.pdf", o, list(range(1, 11))),
             "no_income_statement", "--patterns"),
     BadFile("javascript_open_action", lambda s, o: javascript(s / "s06_us_chromium.pdf", o), "ok", ""),
-    BadFile("stream_bomb", lambda s, o: stream_bomb(o), "no_text_layer", "OCR"),
+    BadFile("stream_bomb", lambda s, o: stream_bomb(o), "no_text_layer", "another copy"),
+    BadFile("page_count_bomb", lambda s, o: page_count_bomb(o, 6000), "no_income_statement", "max_pages"),
+    BadFile("scanned_no_ocr_budget", lambda s, o: scanned(s / "s06_us_chromium.pdf", o, pages=[1, 4, 9]),
+            "no_text_layer", "ocrmypdf"),
 )
 
 
