@@ -16,8 +16,14 @@ from .analysis.anomalies import anomaly_flags, reading_flags
 from .analysis.checks import run_checks
 from .analysis.quality import quality_flags
 from .analysis.ratio import compute_ratio
-from .errors import (DamagedPdfError, ExtractorError, GarbledTextError, InternalError, NoIncomeStatementError,
-                     NoTextLayerError)
+from .errors import (
+    DamagedPdfError,
+    ExtractorError,
+    GarbledTextError,
+    InternalError,
+    NoIncomeStatementError,
+    NoTextLayerError,
+)
 from .model import ITEMS, PERIODS, Flag, Report
 from .parties import read_parties
 from .patternbook import PatternBook

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from samplegen.badfiles import fuzz_cases  # noqa: E402
+from samplegen.badfiles import fuzz_cases
 
 
 def _worker(conn, bound: float, ocr: bool) -> None:

@@ -22,7 +22,7 @@ from extractor.read.sniff import describe
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT / "scripts"))
-from samplegen.badfiles import BAD_FILES, encrypted, javascript  # noqa: E402
+from samplegen.badfiles import BAD_FILES, encrypted, javascript
 
 NO_OCR = Options(ocr=False)  # detection alone; OCR is exercised in test_ocr.py (seconds a page)
 

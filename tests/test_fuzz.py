@@ -15,7 +15,7 @@ from extractor.pipeline import Options, extract_report
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from samplegen.badfiles import MUTATIONS, fuzz_cases  # noqa: E402
+from samplegen.badfiles import MUTATIONS, fuzz_cases
 
 CASES = fuzz_cases(sorted((ROOT / "samples").glob("*.pdf")), 8 * len(MUTATIONS), seed=424242)
 

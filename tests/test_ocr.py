@@ -17,7 +17,7 @@ from extractor.read.ocr import narrow_languages, repair_amount
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT / "scripts"))
-from samplegen.badfiles import scanned  # noqa: E402
+from samplegen.badfiles import scanned
 
 needs_tesseract = pytest.mark.skipif(
     not ocr.available("chi_sim+chi_tra+eng"),

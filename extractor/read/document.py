@@ -367,18 +367,18 @@ def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merg
     _unlock(doc, password)
     try:
         pages = pdf.page_count
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         raise DamagedPdfError(f"PDF page tree is unreadable ({e}); download it again", file=str(p)) from e
     if pages == 0:
         raise DamagedPdfError("PDF has no pages (truncated download or a broken page tree); download it again",
                               file=str(p))
     if doc.repaired:
-        doc.notes.append(("pdf_repaired", "the file is damaged (broken cross-reference table, often a truncated "
-                          "download); MuPDF repaired it and it was read, but pages may be missing: "
-                          "download it again if figures are missing"))
+        doc.notes.append(("pdf_repaired", ("the file is damaged (broken cross-reference table, often a truncated "
+                                           "download); MuPDF repaired it and it was read, but pages may be missing: "
+                                           "download it again if figures are missing")))
     if max_pages and pages > max_pages:
-        doc.notes.append(("pages_limited", f"the PDF has {pages} pages; only the first {max_pages} were read "
-                          "(max_pages in patterns/thresholds.yaml)"))
+        doc.notes.append(("pages_limited", (f"the PDF has {pages} pages; only the first {max_pages} were read "
+                                            "(max_pages in patterns/thresholds.yaml)")))
     return doc
 
 
@@ -394,8 +394,8 @@ def _unlock(doc: Document, password: str | None) -> None:
         doc.notes.append(("pdf_password", "the PDF was opened with the password given"))
     elif pdf.is_encrypted or _restricted(pdf):
         # owner-password restrictions (no copying / printing): the text is readable without a password
-        doc.notes.append(("pdf_restrictions", "the PDF is encrypted with an owner password only (restrictions "
-                          "on copying or printing); no password is needed to read it and it was read"))
+        doc.notes.append(("pdf_restrictions", ("the PDF is encrypted with an owner password only (restrictions "
+                                               "on copying or printing); no password is needed to read it")))
 
 
 def _restricted(pdf: pymupdf.Document) -> bool:
@@ -410,5 +410,5 @@ def _disable_js(pdf: pymupdf.Document) -> None:
     """PyMuPDF never enables MuPDF's JavaScript engine; say so to MuPDF too, in case a build ever does."""
     try:
         pymupdf.mupdf.pdf_disable_js(pymupdf.mupdf.pdf_document_from_fz_document(pdf.this))
-    except Exception:  # noqa: BLE001 - not a PDF-backed document, or an older binding: nothing to disable
+    except Exception:  # noqa: BLE001, S110 - not a PDF-backed document, or an older binding: nothing to disable
         pass

@@ -91,8 +91,7 @@ def page_health(text: str, duplicated_glyphs: int = 0, min_bigram_share: float =
 
 # the commonest letter pairs of English: 35-60% of the pairs on any English report page, a few per
 # cent in text whose glyph codes were shifted or scrambled ("DPOTPMJEBUFE TUBUFNFOU")
-_COMMON_PAIRS = frozenset("th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
-                          "le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur".split())
+_COMMON_PAIRS = frozenset(["th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of", "ed", "is", "it", "al", "ar", "st", "to", "nt", "ng", "se", "ha", "as", "ou", "io", "le", "ve", "co", "me", "de", "hi", "ri", "ro", "ic", "ne", "ea", "ra", "ce", "li", "ch", "ll", "be", "ma", "si", "om", "ur"])
 _LETTER_WORD = regex.compile(r"[A-Za-z]{2,}")
 # contents leaders and rules are runs of dots, dashes, underscores, blanks; a run of one letter or
 # digit (leader dots that come out as "11111111") is garbage

@@ -59,7 +59,7 @@ def tessdata(languages: str) -> str:
             raise OcrUnavailableError(f"Tesseract is not installed; {INSTALL_HINT}")
         try:
             folder = pymupdf.get_tessdata()
-        except Exception as e:  # noqa: BLE001 - PyMuPDF raises RuntimeError or a plain Exception
+        except Exception as e:
             raise OcrUnavailableError(f"Tesseract's data folder was not found ({e}); {INSTALL_HINT}") from e
     missing = [lang for lang in languages.split("+") if not (Path(folder) / f"{lang}.traineddata").is_file()]
     if missing:
@@ -143,7 +143,7 @@ def _remove_rules(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
 def _runs(dark: np.ndarray, length: int) -> np.ndarray:
     """Pixels inside a horizontal run of at least ``length`` dark pixels."""
     import numpy as np
-    h, w = dark.shape
+    w = dark.shape[1]
     if w < length:
         return np.zeros_like(dark)
     c = np.cumsum(np.pad(dark.astype(np.int32), ((0, 0), (1, 0))), axis=1)

@@ -22,6 +22,7 @@ consolidated income statement, the next page (its continuation) is OCR'd and the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..patternbook import PatternBook
@@ -92,8 +93,8 @@ def ocr_statement_pages(doc: Document, book: PatternBook, unread: list[int]) -> 
             stage = next(stages, None)
             if stage is None:
                 break
-            queue = stage(doc, book, todo, budget - len(done), visit_first=lambda i: visit(i))
-            if queue is True:  # the statement turned up while reading the contents
+            found, queue = stage(doc, book, todo, budget - len(done), visit)
+            if found:  # the statement turned up while reading the contents
                 break
             continue
         found, nxt = visit(queue.pop(0))
@@ -122,16 +123,21 @@ def _near_statements(doc: Document, book: PatternBook, todo: set[int]) -> list[i
     return out
 
 
-def _contents_stage(doc: Document, book: PatternBook, todo: set[int], left: int, visit_first) -> list[int] | bool:
+Visit = Callable[[int], tuple[bool, list[int]]]
+
+
+def _contents_stage(doc: Document, book: PatternBook, todo: set[int], left: int, visit: Visit
+                    ) -> tuple[bool, list[int]]:
     """OCR the first scanned pages after the cover, then follow what their contents point at."""
     first = sorted(i for i in todo if 1 <= i < int(book.value("toc_scan_pages")))
     for i in first[:min(left, int(book.value("ocr_contents_pages")))]:
-        found, _ = visit_first(i)
+        found, _ = visit(i)
         if found:
-            return True
-    return _hinted(doc, book, todo)
+            return True, []
+    return False, _hinted(doc, book, todo)
 
 
-def _everything_stage(doc: Document, book: PatternBook, todo: set[int], left: int, visit_first) -> list[int] | bool:
+def _everything_stage(doc: Document, book: PatternBook, todo: set[int], left: int, visit: Visit
+                      ) -> tuple[bool, list[int]]:
     """A short scanned document: every page, in order, when the budget covers them all."""
-    return sorted(todo) if len(todo) <= left else []
+    return False, (sorted(todo) if len(todo) <= left else [])

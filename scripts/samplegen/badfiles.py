@@ -52,7 +52,7 @@ def unmapped_fonts(src: Path, out: Path) -> Path:
         try:
             if doc.xref_get_key(xref, "ToUnicode")[0] != "null":
                 doc.xref_set_key(xref, "ToUnicode", "null")
-        except Exception:  # noqa: BLE001 - a free or broken object slot
+        except Exception:  # noqa: BLE001, S112 - a free or broken object slot
             continue
     doc.save(out)
     return out
@@ -67,7 +67,7 @@ def scrambled_map(src: Path, out: Path, seed: int = 7) -> Path:
     for xref in range(1, doc.xref_length()):
         try:
             kind, value = doc.xref_get_key(xref, "ToUnicode")
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001, S112 - a free or broken object slot
             continue
         if kind != "xref":
             continue
