@@ -28,9 +28,11 @@ _ratio_opt = click.option("--ratio", "ratio", type=click.Choice(DEFINITIONS), de
                           show_default=True, help="Definition of the R&D vs selling ratio's `value`.")
 _timeout_opt = click.option("--timeout", type=float, default=120.0, show_default=True,
                             help="Seconds allowed per report (0 for no limit).")
+_password_opt = click.option("--password", default=None, envvar="EXTRACTOR_PDF_PASSWORD",
+                             help="Password that opens encrypted PDFs (or set EXTRACTOR_PDF_PASSWORD).")
 
 
-def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Options:
+def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None, password: str | None = None) -> Options:
     from . import patternbook
     from .errors import PatternFileError
     from .pipeline import Options
@@ -41,7 +43,7 @@ def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None) -> Op
         except PatternFileError as e:
             click.echo("pattern files are invalid:\n" + str(e), err=True)
             sys.exit(1)
-    return Options(tuple(patterns), ratio, timeout or None)
+    return Options(tuple(patterns), ratio, timeout or None, password=password or None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,13 +60,14 @@ def main() -> None:
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
+@_password_opt
 def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple[str, ...], ratio: str,
-            timeout: float) -> None:
+            timeout: float, password: str | None) -> None:
     """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
     from .output.writers import render_table
     from .pipeline import extract_report
 
-    result = extract_report(report, _options(patterns, ratio, timeout))
+    result = extract_report(report, _options(patterns, ratio, timeout, password))
     if review_html:
         from .report.review import write_single  # jinja2 and the templates only when asked for
 
@@ -83,12 +86,13 @@ def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple
 @main.command()
 @click.argument("report", type=click.Path(dir_okay=True))
 @_patterns_opt
-def explain(report: str, patterns: tuple[str, ...]) -> None:
+@_password_opt
+def explain(report: str, patterns: tuple[str, ...], password: str | None) -> None:
     """Show, per item, the candidates considered and why one was chosen (for pattern writers)."""
     from .output.explain import render_explain
     from .pipeline import extract_report
 
-    result = extract_report(report, _options(patterns, "signed_multiple", None))
+    result = extract_report(report, _options(patterns, "signed_multiple", None, password))
     click.echo(render_explain(result))
     if result.status == "error":
         sys.exit(1)
@@ -114,9 +118,10 @@ def explain(report: str, patterns: tuple[str, ...]) -> None:
               help="Exports to write: comma-separated jsonl, csv, xlsx, parquet.")
 @click.option("--refresh", is_flag=True, help="Read every report again, even those the store holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (it is shown only on a terminal anyway).")
+@_password_opt
 def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
           timeout: float, memory_limit: float, executor: str, scheduler: str | None, formats: str,
-          refresh: bool, quiet: bool) -> None:
+          refresh: bool, quiet: bool, password: str | None) -> None:
     """Process every PDF under FOLDER (recursively); failures are recorded and the batch goes on.
 
     Results are kept in OUT/store.sqlite: a rerun reads only new or changed files (or all of them
@@ -126,7 +131,7 @@ def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, .
     from .corpus.runner import make_executor, run_batch
     from .errors import ExtractorError
 
-    options = replace(_options(patterns, ratio, timeout), memory_limit=memory_limit or None)
+    options = replace(_options(patterns, ratio, timeout, password), memory_limit=memory_limit or None)
     wanted = _formats(formats)
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")

@@ -22,7 +22,10 @@ class ExtractorError(Exception):
         return (_rebuild, (type(self), self.message, self.file))
 
     def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+        """The contract's error object; the message names the file (results.jsonl is read line by line)."""
+        name = self.file.replace("\\", "/").rsplit("/", 1)[-1] if self.file else ""
+        message = self.message if not name or self.message.startswith(name) else f"{name}: {self.message}"
+        return {"code": self.code, "message": message}
 
     def __str__(self) -> str:
         return f"{self.file}: {self.message}" if self.file else self.message

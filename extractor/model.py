@@ -54,6 +54,7 @@ class Figure:
     pattern_file: str = ""
     notes: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    ocr: bool = False  # read by OCR from a page without a usable text layer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +62,7 @@ class Figure:
             "bbox": [round(c, 1) for c in self.bbox], "label": self.label, "source": self.source,
             "pattern": self.pattern, "confidence": round(self.confidence, 3),
             "unit": self.unit, "multiplier": _num(self.multiplier), "column": self.column,
-            "notes": list(self.notes), "checks": [c.to_json() for c in self.checks],
+            "notes": list(self.notes), "checks": [c.to_json() for c in self.checks], "ocr": self.ocr,
         }
 
 

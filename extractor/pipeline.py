@@ -16,14 +16,23 @@ from .analysis.anomalies import anomaly_flags, reading_flags
 from .analysis.checks import run_checks
 from .analysis.quality import quality_flags
 from .analysis.ratio import compute_ratio
-from .errors import ExtractorError, GarbledTextError, InternalError, NoIncomeStatementError, NoTextLayerError
-from .model import ITEMS, PERIODS, Report
+from .errors import (
+    DamagedPdfError,
+    ExtractorError,
+    GarbledTextError,
+    InternalError,
+    NoIncomeStatementError,
+    NoTextLayerError,
+)
+from .model import ITEMS, PERIODS, Flag, Report
 from .parties import read_parties
 from .patternbook import PatternBook
 from .read.document import Document, open_document
 from .read.limits import deadline, memory_limit
+from .read.ocr import OcrUnavailableError
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
+from .statement.scanned import ocr_statement_pages, unreadable_pages
 from .statement.table import StatementRead, read_statement
 from .statement.tieout import apply_tieout
 
@@ -34,6 +43,8 @@ class Options:
     ratio_definition: str = "signed_multiple"
     timeout: float | None = None  # seconds per report
     memory_limit: float | None = None  # MB a report may take beyond what the process holds already
+    password: str | None = None  # opens a PDF protected by a user (open) password
+    ocr: bool = True  # OCR scanned or garbled pages when the statement is not in the text layer
 
 
 def sha256_of(path: Path) -> str:
@@ -44,26 +55,115 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook) -> ExtractorError:
-    pages = located.scanned or list(range(doc.page_count))
-    health = [doc.health(i) for i in pages]
+def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook,
+                           ocr_error: OcrUnavailableError | None = None) -> ExtractorError:
+    file = str(doc.path)
+    pages = sorted(set(located.scanned) | set(doc.ocr_pages)) or list(range(doc.page_count))
     min_chars = int(book.value("min_page_chars"))
-    empty = sum(1 for h in health if h.chars < min_chars)
-    if empty >= 0.8 * len(health):
+    health = {i: doc.layer_health(i) for i in pages}
+    empty = [i for i, h in health.items() if h.chars < min_chars]
+    broken = [i for i in empty if i in doc.page_errors]
+    if broken and len(broken) >= 0.5 * len(pages):
+        first = doc.page_errors[broken[0]]
+        return DamagedPdfError(
+            f"{len(broken)} of {len(pages)} pages cannot be read (e.g. page {broken[0] + 1}: {first}); the file is "
+            "damaged: download it again or repair it (`qpdf in.pdf out.pdf`)", file=file)
+    scans = [i for i in empty if doc.has_images(i)]
+    if doc.repaired and len(empty) >= 0.5 * len(pages) and len(scans) < 0.5 * len(empty):
+        return DamagedPdfError(
+            f"the file is damaged (MuPDF had to rebuild it) and {len(empty)} of {len(pages)} pages came out empty: "
+            "probably a truncated download; download it again", file=file)
+    install = f" ({ocr_error.message})" if ocr_error else ""
+    ocr_done = (f"; {len(doc.ocr_pages)} pages were OCR'd (pages {_page_list(doc.ocr_pages)}) without finding "
+                "the statement") if doc.ocr_pages else ""
+    whole = ("OCR the whole file (e.g. `ocrmypdf -l chi_sim+chi_tra+eng in.pdf out.pdf`) and extract from the "
+             "result, or raise ocr_max_pages with --patterns")
+    limited = (f" (only the first {doc.page_count} of {doc.total_pages} pages were read: a page-count limit, "
+               "max_pages in patterns/thresholds.yaml)") if doc.page_count < doc.total_pages else ""
+    if len(empty) >= 0.8 * len(health) and health:
+        if not scans:
+            return NoTextLayerError(
+                f"{len(empty)} of {len(health)} pages are blank (no text and no images){limited}: a broken "
+                "conversion or a damaged file; obtain another copy of the report", file=file)
+        kinds = f"{len(scans)} scanned images, {len(empty) - len(scans)} blank" if len(scans) < len(empty) else "scanned images"
         return NoTextLayerError(
-            f"{empty} of {len(health)} pages have no text layer (scanned images?); run OCR first "
-            "(e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and extract from the result",
-            file=str(doc.path))
-    bad = [h for h in health if h.chars >= min_chars and h.bad_share > float(book.value("max_bad_char_share"))]
-    if len(bad) >= 0.5 * (len(health) - empty):
+            f"{len(empty)} of {len(health)} pages have no text layer ({kinds}){limited}{ocr_done}{install}; "
+            + (whole if ocr_error is None else "then retry, or OCR the file yourself (e.g. `ocrmypdf`)"), file=file)
+    max_bad = float(book.value("max_bad_char_share"))
+    max_odd = float(book.value("max_implausible_share"))
+    bad = [i for i, h in health.items() if h.garbled(min_chars, max_bad, max_odd)]
+    readable = len(health) - len(empty)
+    if bad and len(bad) >= 0.5 * readable:
         return GarbledTextError(
-            f"{len(bad)} of {len(health)} pages have an unreadable text layer (fonts without a Unicode map); "
-            "OCR the PDF or obtain another copy", file=str(doc.path))
-    scanned = f"; {empty} pages have no text layer and may hold the statements (OCR them)" if empty >= 3 else ""
+            f"{len(bad)} of {len(health)} pages have an unreadable text layer (fonts without a usable Unicode map: "
+            f"the text extracts as garbage){limited}{ocr_done}{install}; obtain another copy of the report, or "
+            + ("OCR it (e.g. `ocrmypdf --force-ocr`)" if ocr_error else whole), file=file)
+    scanned = (f"; {len(empty)} pages have no text layer and may hold the statements"
+               f"{ocr_done or ' (OCR them)'}{install}") if len(empty) >= 3 else ocr_done
     return NoIncomeStatementError(
-        f"no consolidated income statement found in {doc.page_count} pages (checked titles such as 合并利润表 / "
+        f"no consolidated income statement found in {doc.page_count} pages{limited} (checked titles such as 合并利润表 / "
         "綜合損益表 / consolidated statement of profit or loss); the copy may be truncated or an excerpt"
-        f"{scanned}. Add title patterns with --patterns DIR if the report uses another title", file=str(doc.path))
+        f"{scanned}. Add title patterns with --patterns DIR if the report uses another title", file=file)
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(p + 1) for p in sorted(pages))
+
+
+def _best_read(doc: Document, located: Located, book: PatternBook, log: list[str]) -> StatementRead | None:
+    best: StatementRead | None = None
+    for region in located.regions[:4]:
+        read = read_statement(region, book)
+        log.append(
+            f"candidate {region.title_line.text!r} ({region.role}) pages {[p + 1 for p in region.pages]}: "
+            f"{read.found if read else 0} figures; " + "; ".join(region.reasons))
+        if read is not None and (best is None or read.rank > best.rank):
+            best = read
+        if best is not None and best.found == len(ITEMS) * len(PERIODS):
+            break
+    return best
+
+
+def _locate_and_read(doc: Document, book: PatternBook, options: Options, report: Report
+                     ) -> tuple[Located, StatementRead | None, OcrUnavailableError | None]:
+    """Find and read the statement in the text layer; failing that, OCR the likeliest pages and retry."""
+    located = locate(doc, book)
+    report.locate_log = [h.why for h in located.hints]
+    report.locate_log.append(("full scan of " if located.full_scan else "read ") + f"{len(located.scanned)} pages")
+    report.locate_log.extend(located.passed_over)
+    best = _best_read(doc, located, book, report.locate_log)
+    if (best is not None and best.found > 0) or not options.ocr:
+        return located, best, None
+    unread = unreadable_pages(doc, book)
+    if not unread:
+        return located, best, None
+    try:
+        done = ocr_statement_pages(doc, book, unread)
+    except OcrUnavailableError as e:
+        report.locate_log.append(f"{len(unread)} pages need OCR, which is not available: {e.message}")
+        return located, best, e
+    report.locate_log.append(f"OCR'd pages {_page_list(done)} ({len(unread)} pages without a usable text layer)")
+    if not done:
+        return located, best, None
+    located = locate(doc, book)
+    report.locate_log.append(("after OCR, full scan of " if located.full_scan else "after OCR, read ")
+                             + f"{len(located.scanned)} pages")
+    return located, _best_read(doc, located, book, report.locate_log), None
+
+
+def _mark_ocr(report: Report, doc: Document, book: PatternBook) -> None:
+    factor = float(book.value("ocr_confidence_factor"))
+    for per in report.figures.values():
+        for fig in per.values():
+            if fig is not None and doc.is_ocr(fig.page - 1):
+                fig.ocr = True
+                fig.confidence *= factor
+                fig.notes.append(f"read by OCR from page {fig.page} (no usable text layer); confidence x{factor:g}")
+    if doc.ocr_pages:
+        report.flags.append(Flag(
+            "ocr_used", "medium", f"pages {_page_list(doc.ocr_pages)} have no usable text layer and were read by "
+            "OCR: check the figures marked ocr against the page", {"pages": [p + 1 for p in sorted(doc.ocr_pages)]},
+            kind="quality"))
 
 
 def extract(path: str | Path, options: Options | None = None) -> Report:
@@ -73,29 +173,21 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     book = patternbook.load(options.patterns)
     p = Path(path)
     doc = open_document(p, fake_bold_overlap=float(book.value("fake_bold_overlap")),
-                        line_merge_overlap=float(book.value("line_merge_overlap")))
-    report = Report(file=str(path), sha256=sha256_of(p), pages=doc.page_count)
+                        line_merge_overlap=float(book.value("line_merge_overlap")), password=options.password,
+                        max_pages=int(book.value("max_pages")) or None,
+                        min_bigram_share=float(book.value("min_bigram_share")))
+    report = Report(file=str(path), sha256=sha256_of(p), pages=doc.total_pages)
     meta = read_meta(doc, book)
     report.company = {"name": meta["name"], "code": meta["code"]}  # type: ignore[dict-item]
-    located = locate(doc, book)
-    report.locate_log = [h.why for h in located.hints]
-    report.locate_log.append(("full scan of " if located.full_scan else "read ") + f"{len(located.scanned)} pages")
-    report.locate_log.extend(located.passed_over)
-    best: StatementRead | None = None
-    for region in located.regions[:4]:
-        read = read_statement(region, book)
-        report.locate_log.append(
-            f"candidate {region.title_line.text!r} ({region.role}) pages {[p + 1 for p in region.pages]}: "
-            f"{read.found if read else 0} figures; " + "; ".join(region.reasons))
-        if read is not None and (best is None or read.rank > best.rank):
-            best = read
-        if best is not None and best.found == len(ITEMS) * len(PERIODS):
-            break
+    located, best, ocr_error = _locate_and_read(doc, book, options, report)
     report.timings["locate"] = time.perf_counter() - t0
     if best is None or best.found == 0:
-        err = _diagnose_no_statement(doc, located, book)
+        err = _diagnose_no_statement(doc, located, book, ocr_error)
         err.log = report.locate_log  # for `extractor explain`: what was looked at, and why nothing was taken
         raise err
+    if doc.ocr_pages and not any(meta.values()):
+        meta = read_meta(doc, book)  # the cover may have been OCR'd with the contents
+        report.company = {"name": meta["name"], "code": meta["code"]}  # type: ignore[dict-item]
     region = best.region
     report.figures = best.items.figures
     report.candidates = best.items.candidates
@@ -111,10 +203,12 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
         "columns_from": best.layouts[0].source,
         "tieout": [t.to_json() for t in best.tieouts],
         "text_layer": [{"page": p + 1, "chars": h.chars, "bad_chars": h.bad_chars,
-                        "duplicated_glyphs_removed": h.duplicated_glyphs}
+                        "duplicated_glyphs_removed": h.duplicated_glyphs, "ocr": doc.is_ocr(p)}
                        for p in region.pages for h in (doc.health(p),)],
     }
     report.flags.extend(apply_tieout(report.figures, best.tieouts, float(book.value("tieout_confidence"))))
+    _mark_ocr(report, doc, book)
+    report.flags.extend(Flag(fid, "low", msg, kind="quality") for fid, msg in doc.notes)
     report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)

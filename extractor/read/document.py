@@ -2,12 +2,16 @@
 
 Takes a path and gives a :class:`Document`: cheap plain text per page for scanning, words and
 lines with coordinates (fake-bold duplicates removed) for the few pages that are parsed, and a
-health measure of each page's text layer. Opening problems become the contract's error codes.
+health measure of each page's text layer (:mod:`.health`), and OCR'd words for pages without a
+usable text layer (:mod:`.ocr`). Opening problems become the contract's error codes: the file is
+sniffed first (:mod:`.sniff`), MuPDF repairs what it can, and only a file it cannot use is
+``damaged``. MuPDF is never asked to run the document's JavaScript (PyMuPDF does not enable it,
+and :func:`open_document` switches it off explicitly) and fetches nothing: links and external
+references are never followed.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +20,11 @@ from typing import Any
 import pymupdf
 
 from ..errors import DamagedPdfError, EncryptedPdfError, NotAPdfError, NotFoundError
+from . import ocr as ocr_engine
+from .health import PageHealth, page_health
+from .sniff import describe
+
+__all__ = ["Document", "Line", "PageHealth", "Word", "open_document", "words_to_lines"]
 
 # MuPDF text pages kept per document: the stages revisit pages (the statement's, the notes' and the
 # MD&A's) and rebuilding a text page is most of what reading a page costs; a text page takes about a
@@ -82,24 +91,6 @@ def join_words(words: list[Word]) -> str:
     return " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
 
 
-@dataclass(frozen=True)
-class PageHealth:
-    chars: int
-    bad_chars: int  # replacement, private-use and control characters
-    duplicated_glyphs: int
-
-    @property
-    def bad_share(self) -> float:
-        return self.bad_chars / self.chars if self.chars else 0.0
-
-
-def _is_bad_char(ch: str) -> bool:
-    if ch == "\ufffd":
-        return True
-    cat = unicodedata.category(ch)
-    return cat in ("Co", "Cs") or (cat == "Cc" and ch not in "\n\r\t")
-
-
 @dataclass
 class Document:
     path: Path
@@ -112,10 +103,55 @@ class Document:
     _quick: dict[int, list[Line]] = field(default_factory=dict)
     _textpages: dict[int, tuple[pymupdf.Page, pymupdf.TextPage]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # later stages' per-document lookups
+    min_bigram_share: float = 0.2
+    max_pages: int | None = None  # read at most this many pages (a page-count bomb is cut short)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (id, message): how the file was read
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose words come from OCR, in order done
+    page_errors: dict[int, str] = field(default_factory=dict)  # pages MuPDF could not read, and why
+    _layer_health: dict[int, PageHealth] = field(default_factory=dict)  # OCR'd pages: their own text layer
 
     @property
     def page_count(self) -> int:
+        """Pages the pipeline reads: all of them, or the first ``max_pages``."""
+        n = self.pdf.page_count
+        return min(n, self.max_pages) if self.max_pages else n
+
+    @property
+    def total_pages(self) -> int:
         return self.pdf.page_count
+
+    @property
+    def repaired(self) -> bool:
+        """MuPDF rebuilt the file's cross-reference table (damaged or truncated, but readable)."""
+        try:
+            return bool(self.pdf.is_repaired)
+        except Exception:  # noqa: BLE001
+            return False
+
+    def is_ocr(self, index: int) -> bool:
+        return index in self.ocr_pages
+
+    def has_images(self, index: int) -> bool:
+        """Does the page draw images (a scan), as opposed to being blank or having lost its content?"""
+        try:
+            return bool(self.pdf[index].get_images(full=False))
+        except Exception:  # noqa: BLE001
+            return False
+
+    def ocr(self, index: int, settings: ocr_engine.OcrSettings) -> None:
+        """Replace a page's text and words with what Tesseract reads from its image (raises
+        :class:`~extractor.read.ocr.OcrUnavailableError` when Tesseract is missing)."""
+        if index in self.ocr_pages:
+            return
+        page = self.pdf[index]
+        text, raw = ocr_engine.ocr_page(page, settings)
+        self._layer_health[index] = self.health(index)
+        self._text[index] = text
+        self._words[index] = [Word(t, x0, y0, x1, y1) for t, x0, y0, x1, y1 in raw]
+        self._dupes[index] = 0
+        self._quick.pop(index, None)
+        self._textpages.pop(index, None)
+        self.ocr_pages.append(index)
 
     @cached_property
     def outline(self) -> list[tuple[int, str, int]]:
@@ -147,8 +183,9 @@ class Document:
         if index not in self._text:
             try:
                 self._text[index] = self._get_text(index, "text")
-            except Exception:  # noqa: BLE001 - a broken page reads as empty, health says so
+            except Exception as e:  # noqa: BLE001 - a broken page reads as empty, health says so
                 self._text[index] = ""
+                self.page_errors[index] = str(e) or type(e).__name__
         return self._text[index]
 
     def quick_lines(self, index: int) -> list[Line]:
@@ -178,10 +215,14 @@ class Document:
         return words_to_lines(self.words(index), index, self.line_merge_overlap)
 
     def health(self, index: int) -> PageHealth:
-        text = self.text(index)
-        chars = sum(1 for c in text if not c.isspace())
-        bad = sum(1 for c in text if _is_bad_char(c))
-        return PageHealth(chars, bad, self._dupes.get(index, 0))
+        """The page's text as read (from OCR for an OCR'd page): see :mod:`.health`."""
+        return page_health(self.text(index), self._dupes.get(index, 0), self.min_bigram_share)
+
+    def layer_health(self, index: int) -> PageHealth:
+        """The page's own text layer, also for a page that was OCR'd since."""
+        if index in self._layer_health:
+            return self._layer_health[index]
+        return page_health(self.text(index), self._dupes.get(index, 0), self.min_bigram_share)
 
     def page_size(self, index: int) -> tuple[float, float]:
         r = self.pdf[index].rect
@@ -190,7 +231,8 @@ class Document:
     def _read_words(self, index: int) -> list[Word]:
         try:
             raw = self._get_text(index, "rawdict")
-        except Exception:  # noqa: BLE001
+        except Exception as e:  # noqa: BLE001
+            self.page_errors[index] = str(e) or type(e).__name__
             return []
         # Fake bold draws text twice a fraction of a point apart: either as a second span with the
         # same text (most producers), or glyph by glyph ("合合并并"). Both are caught here without
@@ -296,7 +338,9 @@ def words_to_lines(words: list[Word], page: int, overlap: float = 0.45) -> list[
     return [Line(sorted(ws, key=lambda w: w.x0), page) for _, _, ws in lines]
 
 
-def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merge_overlap: float = 0.45) -> Document:
+def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merge_overlap: float = 0.45,
+                  password: str | None = None, max_pages: int | None = None,
+                  min_bigram_share: float = 0.2) -> Document:
     """Open a PDF or raise the contract's error: not_found, not_a_pdf, damaged, encrypted."""
     p = Path(path)
     if not p.exists():
@@ -305,18 +349,66 @@ def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merg
         raise NotFoundError("is a folder, not a PDF: use `extractor batch` for folders", file=str(p))
     try:
         with p.open("rb") as fh:
-            head = fh.read(1024)
+            head = fh.read(4096)
     except OSError as e:
         raise NotFoundError(f"cannot read file: {e.strerror}", file=str(p)) from e
-    if b"%PDF" not in head:
-        kind = "empty file" if not head else "not a PDF (no %PDF header)"
-        raise NotAPdfError(f"{kind}: supply the annual report as a PDF", file=str(p))
+    if b"%PDF" not in head[:1024]:
+        what, todo = describe(head)
+        raise NotAPdfError(f"not a PDF: this is {what}; {todo}", file=str(p))
     try:
         pdf = pymupdf.open(p, filetype="pdf")
     except Exception as e:
-        raise DamagedPdfError(f"PDF cannot be opened ({e}); re-download or repair it (e.g. qpdf)", file=str(p)) from e
-    if pdf.needs_pass and not pdf.authenticate(""):
-        raise EncryptedPdfError("PDF is password-protected: remove the password and retry", file=str(p))
-    if pdf.page_count == 0:
-        raise DamagedPdfError("PDF has no pages; re-download it", file=str(p))
-    return Document(p, pdf, fake_bold_overlap, line_merge_overlap)
+        raise DamagedPdfError(f"PDF is damaged beyond repair ({e}); download it again, or try "
+                              "`qpdf in.pdf out.pdf` / `mutool clean in.pdf out.pdf` and extract from the result",
+                              file=str(p)) from e
+    _disable_js(pdf)
+    doc = Document(p, pdf, fake_bold_overlap, line_merge_overlap, min_bigram_share=min_bigram_share,
+                   max_pages=max_pages)
+    _unlock(doc, password)
+    try:
+        pages = pdf.page_count
+    except Exception as e:
+        raise DamagedPdfError(f"PDF page tree is unreadable ({e}); download it again", file=str(p)) from e
+    if pages == 0:
+        raise DamagedPdfError("PDF has no pages (truncated download or a broken page tree); download it again",
+                              file=str(p))
+    if doc.repaired:
+        doc.notes.append(("pdf_repaired", ("the file is damaged (broken cross-reference table, often a truncated "
+                                           "download); MuPDF repaired it and it was read, but pages may be missing: "
+                                           "download it again if figures are missing")))
+    if max_pages and pages > max_pages:
+        doc.notes.append(("pages_limited", (f"the PDF has {pages} pages; only the first {max_pages} were read "
+                                            "(max_pages in patterns/thresholds.yaml)")))
+    return doc
+
+
+def _unlock(doc: Document, password: str | None) -> None:
+    pdf, file = doc.pdf, str(doc.path)
+    if pdf.needs_pass:
+        if not password:
+            raise EncryptedPdfError("PDF needs a password to open (user password): give it with --password, "
+                                    "or obtain an unprotected copy", file=file)
+        if not pdf.authenticate(password):
+            raise EncryptedPdfError("the password given does not open this PDF: check it (a user or owner "
+                                    "password opens it)", file=file)
+        doc.notes.append(("pdf_password", "the PDF was opened with the password given"))
+    elif pdf.is_encrypted or _restricted(pdf):
+        # owner-password restrictions (no copying / printing): the text is readable without a password
+        doc.notes.append(("pdf_restrictions", ("the PDF is encrypted with an owner password only (restrictions "
+                                               "on copying or printing); no password is needed to read it")))
+
+
+def _restricted(pdf: pymupdf.Document) -> bool:
+    try:
+        meta = pdf.metadata or {}
+        return bool(meta.get("encryption"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _disable_js(pdf: pymupdf.Document) -> None:
+    """PyMuPDF never enables MuPDF's JavaScript engine; say so to MuPDF too, in case a build ever does."""
+    try:
+        pymupdf.mupdf.pdf_disable_js(pymupdf.mupdf.pdf_document_from_fz_document(pdf.this))
+    except Exception:  # noqa: BLE001, S110 - not a PDF-backed document, or an older binding: nothing to disable
+        pass

@@ -1,0 +1,200 @@
+"""OCR of single pages with Tesseract, through PyMuPDF's OCR support.
+
+Takes a page and gives its words with coordinates in the page's own space, so the lines, rows and
+items stages read an OCR'd page exactly as a page with a text layer. Only the pages chosen by
+:mod:`extractor.statement.scanned` are OCR'd: Tesseract takes seconds per page.
+
+Two things happen between the page image and the words, both because of how statements look:
+- ruling lines (table borders) are removed from the image first. Tesseract reads a boxed table as
+  pictures and returns noise for most cells; without the lines it reads the cells;
+- amounts are rebuilt: Tesseract reads a thousands comma as a point or a space now and then
+  ("1957.131.57", "330, 160,487.90"). A token made of digits and separators whose last separator
+  is followed by exactly two digits is read as yuan and fen and reprinted with commas; fragments
+  of one amount split at a misread space are joined. What cannot be read that way is left as
+  read, and the amounts stage rejects it as it rejects any other non-amount.
+This is PyMuPDF's ``Pixmap.pdfocr_tobytes`` (what ``Page.get_textpage_ocr(full=True)`` runs) on
+our own rendering of the page, so that the lines can be removed before Tesseract sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pymupdf
+import regex
+
+from ..errors import NoTextLayerError
+from .health import english_like
+
+if TYPE_CHECKING:
+    import numpy as np
+
+INSTALL_HINT = ("install Tesseract with its Chinese and English data: "
+                "`apt install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng` "
+                "(or set TESSDATA_PREFIX to a folder holding chi_sim/chi_tra/eng.traineddata)")
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    languages: str = "chi_sim+chi_tra+eng"
+    dpi: int = 200
+    max_megapixels: float = 40.0  # a huge page (a page-size bomb) is rendered at a lower resolution
+
+
+class OcrUnavailableError(NoTextLayerError):
+    """Tesseract or one of its languages is missing: the page cannot be OCR'd here."""
+
+
+@cache
+def tessdata(languages: str) -> str:
+    """The Tesseract data folder holding every language in ``languages``; raises when there is none."""
+    folder = os.environ.get("TESSDATA_PREFIX")
+    if not folder:
+        if shutil.which("tesseract") is None:
+            raise OcrUnavailableError(f"Tesseract is not installed; {INSTALL_HINT}")
+        try:
+            folder = pymupdf.get_tessdata()
+        except Exception as e:
+            raise OcrUnavailableError(f"Tesseract's data folder was not found ({e}); {INSTALL_HINT}") from e
+    missing = [lang for lang in languages.split("+") if not (Path(folder) / f"{lang}.traineddata").is_file()]
+    if missing:
+        raise OcrUnavailableError(f"Tesseract has no data for {', '.join(missing)} in {folder}; {INSTALL_HINT}")
+    return folder
+
+
+def available(languages: str) -> bool:
+    try:
+        tessdata(languages)
+    except OcrUnavailableError:
+        return False
+    return True
+
+
+# common characters of annual reports that differ between the scripts (财/財, 务/務, 报/報 ...)
+_SIMPLIFIED = set("财务报资产负债费经营应发现东权润为国计审据险这们会个实项与万")
+_TRADITIONAL = set("財務報資產負債費經營應發現東權潤為國計審據險這們會個實項與萬")
+_HAN = regex.compile(r"\p{Han}")
+_LATIN = regex.compile(r"[A-Za-z]")
+
+
+def narrow_languages(languages: str, sample: str) -> str:
+    """The languages of ``languages`` that text known to be in the report calls for: Tesseract
+    takes about as long again for each language it is given, so a report whose other pages are
+    simplified Chinese is OCR'd with chi_sim+eng, an English one with eng alone. Too little text to
+    tell: all of them."""
+    offered = languages.split("+")
+    han = len(_HAN.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if han + latin < 200:
+        return languages
+    wanted = ["eng"]
+    if han < 50 and not english_like(sample):
+        return languages  # letters, but not English: judge nothing from them
+    if han >= 50:
+        simp = sum(1 for c in sample if c in _SIMPLIFIED)
+        trad = sum(1 for c in sample if c in _TRADITIONAL)
+        if simp >= 3 * max(trad, 1):
+            wanted.insert(0, "chi_sim")
+        elif trad >= 3 * max(simp, 1):
+            wanted.insert(0, "chi_tra")
+        else:
+            wanted[:0] = ["chi_sim", "chi_tra"]
+    kept = [lang for lang in offered if lang in wanted]
+    return "+".join(kept) if kept else languages
+
+
+def ocr_page(page: pymupdf.Page, settings: OcrSettings) -> tuple[str, list[tuple[str, float, float, float, float]]]:
+    """(plain text, words as (text, x0, y0, x1, y1) in page coordinates) read from the page image."""
+    folder = tessdata(settings.languages)
+    inches = max(1e-6, page.rect.width / 72) * max(1e-6, page.rect.height / 72)
+    dpi = max(36, min(settings.dpi, int((settings.max_megapixels * 1e6 / inches) ** 0.5)))
+    gray = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    clean = _remove_rules(gray, dpi)
+    rgb = pymupdf.Pixmap(pymupdf.csRGB, clean)  # MuPDF's OCR writer takes RGB
+    rgb.set_dpi(dpi, dpi)
+    ocr_pdf = pymupdf.open(stream=rgb.pdfocr_tobytes(compress=False, language=settings.languages, tessdata=folder))
+    try:
+        ocr = ocr_pdf[0]
+        scale = page.rect.width / ocr.rect.width if ocr.rect.width else 1.0
+        tp = ocr.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT, matrix=pymupdf.Matrix(scale, scale))
+        text = tp.extractText()
+        raw = [(w[4], w[0], w[1], w[2], w[3]) for w in tp.extractWORDS()]
+    finally:
+        ocr_pdf.close()
+    return text, repair_amount_words(raw)
+
+
+def _remove_rules(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
+    """The page image with long straight dark runs (table rules, underlines) painted white."""
+    import numpy as np  # here, not at the top: the CLI's start-up does not need it
+    img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, 0].copy()
+    dark = img < 160
+    length = max(20, int(dpi * 0.5))  # a rule is longer than any glyph stroke: half an inch
+    mask = _runs(dark, length) | _runs(dark.T, length).T
+    img[mask] = 255
+    return pymupdf.Pixmap(pymupdf.csGRAY, pix.width, pix.height, img.tobytes(), False)
+
+
+def _runs(dark: np.ndarray, length: int) -> np.ndarray:
+    """Pixels inside a horizontal run of at least ``length`` dark pixels."""
+    import numpy as np
+    w = dark.shape[1]
+    if w < length:
+        return np.zeros_like(dark)
+    c = np.cumsum(np.pad(dark.astype(np.int32), ((0, 0), (1, 0))), axis=1)
+    starts = (c[:, length:] - c[:, :-length]) == length  # window [x, x+length) all dark: w-length+1 starts
+    padded = np.pad(starts.astype(np.int32), ((0, 0), (length - 1, length - 1)))
+    s = np.cumsum(np.pad(padded, ((0, 0), (1, 0))), axis=1)
+    return (s[:, length:] - s[:, :-length]) > 0  # some full window covers x (the starts x-length+1 .. x)
+
+
+# --- amounts -----------------------------------------------------------------------------
+
+_FRAGMENT = regex.compile(r"^[(（\-−]?\d[\d.,，]*[)）]?$|^[.,，]\d[\d.,，]*[)）]?$")
+_SEP = regex.compile(r"[.,，]")
+_MONEY = regex.compile(r"^(?P<open>[(（])?(?P<sign>[\-−])?(?P<int>\d[\d.,，]*?)[.,，](?P<fen>\d{2})(?P<close>[)）])?$")
+_GROUPED = regex.compile(r"^(?P<open>[(（])?(?P<sign>[\-−])?(?P<int>\d{1,3}(?:[.,，]+\d{3})+)(?P<close>[)）])?$")
+
+
+def _groups_ok(integer: str) -> bool:
+    """Separators, however misread, split the integer part into a head and groups of three (the head
+    may be longer when a comma was lost: "1957.131" for 1,957,131; a date "2021.12" fails)."""
+    groups = [g for g in _SEP.split(integer) if g]
+    return bool(groups) and all(len(g) == 3 for g in groups[1:])
+
+
+def repair_amount(text: str) -> str:
+    """One OCR'd amount token reprinted canonically, or the token unchanged (see module docstring)."""
+    t = text.strip()
+    m = _MONEY.match(t)
+    if m and _groups_ok(m.group("int")):
+        digits = _SEP.sub("", m.group("int"))
+        return f"{m.group('open') or ''}{m.group('sign') or ''}{int(digits):,}.{m.group('fen')}{m.group('close') or ''}"
+    g = _GROUPED.match(t)
+    if g and "," not in g.group("int"):
+        # "1.392.603": points read for thousands commas (only when no comma says otherwise)
+        digits = _SEP.sub("", g.group("int"))
+        return f"{g.group('open') or ''}{g.group('sign') or ''}{int(digits):,}{g.group('close') or ''}"
+    return text
+
+
+def repair_amount_words(words: list[tuple[str, float, float, float, float]]) -> list[tuple[str, float, float, float, float]]:
+    """Join amount fragments split at a misread space, then repair each amount."""
+    out: list[list] = []
+    for text, x0, y0, x1, y1 in sorted(words, key=lambda w: (round(w[2]), w[1])):
+        if out:
+            prev = out[-1]
+            same_line = abs(prev[2] - y0) < 0.5 * (y1 - y0) and abs(prev[4] - y1) < 0.5 * (y1 - y0)
+            gap = x0 - prev[3]
+            if (same_line and 0 <= gap < 0.6 * (y1 - y0) and _FRAGMENT.match(prev[0]) and _FRAGMENT.match(text)
+                    and (prev[0][-1] in ".,，" or text[0] in ".,，" or len(text.split(",")[0].split(".")[0]) == 3)):
+                prev[0] += text
+                prev[3], prev[4] = max(prev[3], x1), max(prev[4], y1)
+                continue
+        out.append([text, x0, y0, x1, y1])
+    return [(repair_amount(t), x0, y0, x1, y1) for t, x0, y0, x1, y1 in out]

