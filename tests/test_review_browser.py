@@ -135,8 +135,7 @@ def test_flagged_report_shows_flags_with_crops(browser, site: Path, review_batch
 @pytest.fixture
 def served(review_batch: Path, site: Path, tmp_path: Path) -> Iterator[ReviewServer]:
     batch = tmp_path / "batch"
-    batch.mkdir()
-    shutil.copy(review_batch / "results.jsonl", batch / "results.jsonl")
+    shutil.copytree(review_batch, batch)  # results.jsonl and the batch's store, where decisions go
     shutil.copytree(site, tmp_path / "review")  # its crops: made once for the module
     rv = Review(batch, tmp_path / "review")
     rv.write()
@@ -187,6 +186,14 @@ def test_correction_typed_into_the_server_page(browser, served: ReviewServer) ->
     row = next(tr for tr in browser.find_elements("css selector", "#reports tbody tr")
                if tr.text.startswith(r["company"]["name"]))
     assert "✎ 470,971,000.00" in row.text
+    # the exports made from the store carry the correction and keep the value read
+    from extractor.corpus.exports import export, figure_rows
+
+    export(rv.outdir, ("csv", "xlsx"))
+    fig = next(f for f in figure_rows(rv.outdir) if f["file"].endswith("s08_ashare_wan_chromium.pdf"))
+    assert (fig["selling_expense_current"], fig["selling_expense_current_original"]) == (470971000, 470971600)
+    assert fig["selling_expense_current_review"] == "corrected"
+    assert "470971000" in (rv.outdir / "figures.csv").read_text(encoding="utf-8-sig")
 
 
 def test_single_report_file_opens_with_its_crops(browser, tmp_path: Path) -> None:
