@@ -147,3 +147,24 @@ def test_batch_with_bad_files_extracts_the_good_ones(bad_dir, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == before
     assert {p.name for p in out.iterdir()} <= {"results.jsonl", "figures.csv", "store.sqlite", "store.sqlite-wal",
                                                "store.sqlite-shm", "workers.log"}
+
+
+def _health_char_by_char(text: str) -> tuple[int, int]:
+    """(characters, bad characters) counted one character at a time: what page_health must agree with."""
+    from extractor.read.health import is_bad_char
+
+    chars = [c for c in text if not c.isspace()]
+    return len(chars), sum(1 for c in chars if is_bad_char(c))
+
+
+@pytest.mark.parametrize("text", [
+    "一、营业总收入 1,234.56\n其中：营业收入\t(12.00)",
+    "Ð¹ÂÒ¾ !#&*+<=> \ufffd\ue000\x01 Revenue 收入",
+    "",
+    "   \n\t",
+], ids=["cas-line", "garbage-mix", "empty", "blank"])
+def test_page_health_counts_every_character(text: str) -> None:
+    from extractor.read.health import page_health
+
+    h = page_health(text)
+    assert (h.chars, h.bad_chars) == _health_char_by_char(text)

@@ -109,6 +109,8 @@ class Document:
     ocr_pages: list[int] = field(default_factory=list)  # pages whose words come from OCR, in order done
     page_errors: dict[int, str] = field(default_factory=dict)  # pages MuPDF could not read, and why
     _layer_health: dict[int, PageHealth] = field(default_factory=dict)  # OCR'd pages: their own text layer
+    # page -> (the text judged, fake-bold glyphs removed, its health): judged again only when either changes
+    _health: dict[int, tuple[str, int, PageHealth]] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
@@ -216,13 +218,19 @@ class Document:
 
     def health(self, index: int) -> PageHealth:
         """The page's text as read (from OCR for an OCR'd page): see :mod:`.health`."""
-        return page_health(self.text(index), self._dupes.get(index, 0), self.min_bigram_share)
+        text = self.text(index)
+        seen = self._health.get(index)
+        if seen is not None and seen[0] is text and seen[1] == self._dupes.get(index, 0):
+            return seen[2]
+        h = page_health(text, self._dupes.get(index, 0), self.min_bigram_share)
+        self._health[index] = (text, h.duplicated_glyphs, h)
+        return h
 
     def layer_health(self, index: int) -> PageHealth:
         """The page's own text layer, also for a page that was OCR'd since."""
         if index in self._layer_health:
             return self._layer_health[index]
-        return page_health(self.text(index), self._dupes.get(index, 0), self.min_bigram_share)
+        return self.health(index)
 
     def page_size(self, index: int) -> tuple[float, float]:
         r = self.pdf[index].rect

@@ -14,6 +14,7 @@ a page whose letter pairs are not English-like are counted as implausible. A pag
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import regex
@@ -70,18 +71,19 @@ def is_bad_char(ch: str) -> bool:
 def page_health(text: str, duplicated_glyphs: int = 0, min_bigram_share: float = 0.2) -> PageHealth:
     chars = bad = odd = 0
     latin_ext = 0
-    for c in text:
+    # each distinct character is judged once: a page prints a few hundred of them, thousands of times
+    for c, n in Counter(text).items():
         if c.isspace():
             continue
-        chars += 1
+        chars += n
         if is_bad_char(c):
-            bad += 1
+            bad += n
         elif c.isascii():
-            odd += c in _ODD_ASCII
+            odd += n if c in _ODD_ASCII else 0
         elif not _EXPECTED.match(c):
-            odd += 1
+            odd += n
         elif _RARE.match(c) and c not in _COMMON_LATIN1:
-            latin_ext += 1
+            latin_ext += n
     odd += latin_ext if latin_ext > 0.05 * chars else 0
     odd += sum(len(m) for m in _VOWELLESS.findall(text))
     odd += sum(m.end() - m.start() for m in _RUN.finditer(text))
