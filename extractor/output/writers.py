@@ -1,10 +1,8 @@
-"""Turn reports into what people and scripts read: a text table, JSON lines, a flat CSV."""
+"""Turn reports into what people and scripts read: a text table, flat CSV rows (the batch exports stream JSON lines themselves)."""
 
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +59,6 @@ def render_table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def flat_row(report: Report) -> dict[str, Any]:
-    """One CSV row per report."""
-    return flat_row_json(report.to_json())
-
-
 def flat_row_json(j: dict[str, Any]) -> dict[str, Any]:
     """One CSV row from a report's contract JSON."""
     row: dict[str, Any] = {
@@ -87,12 +80,6 @@ def flat_row_json(j: dict[str, Any]) -> dict[str, Any]:
         row[f"ratio_{k}"] = r.get(k)
     row["flags"] = " ".join(f["id"] for f in j["flags"])
     return row
-
-
-def write_jsonl(reports: Iterable[dict[str, Any]], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for j in reports:
-            fh.write(json.dumps(j, ensure_ascii=False) + "\n")
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
