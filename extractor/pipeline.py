@@ -213,13 +213,12 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     report.flags.extend(quality_flags(report, doc, best, book))
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)
     t_parties = time.perf_counter()
-    is_cas = region.title.pattern.lang == "zh-Hans"  # CAS reports must disclose what the flags need
-    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=is_cas)
+    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=region.cas)
     report.extra_figures["parties"] = parties.parties_json()
     report.extra_figures["cash_from_sales"] = parties.figures_json("cash_from_sales")
     report.extra_figures["receivables"] = parties.figures_json("receivables")
     report.flags.extend(anomaly_flags(report, parties, book))
-    report.flags.extend(reading_flags(parties, is_cas))
+    report.flags.extend(reading_flags(parties, region.cas))  # CAS reports must disclose what the flags need
     report.timings["parties"] = time.perf_counter() - t_parties
     rnd = report.figure("rnd_expense")
     sel = report.figure("selling_expense")

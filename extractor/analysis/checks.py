@@ -41,7 +41,9 @@ def _agree(a: Decimal, b: Decimal, *multipliers: Decimal) -> bool:
 
 def run_checks(report: Report, doc: Document, read: StatementRead, book: PatternBook) -> list[Flag]:
     stmt_end = read.region.pages[-1] + 1
-    mdna = read_mdna(doc, book, read.region.pages[0])
+    # the MD&A's R&D input and expense tables are CSRC formats, and their patterns CAS wording: other
+    # reports print neither, and reading their MD&A (twenty to fifty pages) would find nothing
+    mdna = read_mdna(doc, book, read.region.pages[0]) if read.region.cas else MdnaRead()
     notes: dict[str, NoteTable | None] = {}
     refs = {item: note_number(ms[0].row.note) for item, ms in read.items.matches.items() if ms}
     # a statement with a note column whose expense row cites no note has no breakdown to find

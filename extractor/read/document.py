@@ -101,6 +101,7 @@ class Document:
     _words: dict[int, list[Word]] = field(default_factory=dict)
     _dupes: dict[int, int] = field(default_factory=dict)
     _quick: dict[int, list[Line]] = field(default_factory=dict)
+    _lines: dict[int, list[Line]] = field(default_factory=dict)  # from the careful words (callers never mutate)
     _textpages: dict[int, tuple[pymupdf.Page, pymupdf.TextPage]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # later stages' per-document lookups
     min_bigram_share: float = 0.2
@@ -152,12 +153,17 @@ class Document:
         self._words[index] = [Word(t, x0, y0, x1, y1) for t, x0, y0, x1, y1 in raw]
         self._dupes[index] = 0
         self._quick.pop(index, None)
+        self._lines.pop(index, None)
         self._textpages.pop(index, None)
         self.ocr_pages.append(index)
 
     @cached_property
     def outline(self) -> list[tuple[int, str, int]]:
         """(level, title, 1-based page) entries of the PDF bookmarks; empty when there are none."""
+        try:
+            return _walk_outline(self.pdf)
+        except Exception:  # noqa: BLE001 - an outline the quick walk cannot follow: PyMuPDF's own
+            pass
         try:
             return [(lvl, title, page) for lvl, title, page, *_ in self.pdf.get_toc(simple=True)]
         except Exception:  # noqa: BLE001 - a broken outline is no outline
@@ -214,7 +220,9 @@ class Document:
         return self._words[index]
 
     def lines(self, index: int) -> list[Line]:
-        return words_to_lines(self.words(index), index, self.line_merge_overlap)
+        if index not in self._lines:
+            self._lines[index] = words_to_lines(self.words(index), index, self.line_merge_overlap)
+        return self._lines[index]
 
     def health(self, index: int) -> PageHealth:
         """The page's text as read (from OCR for an OCR'd page): see :mod:`.health`."""
@@ -273,6 +281,30 @@ class Document:
                 words.extend(_chars_to_words(chars))
         self._dupes[index] = dupes
         return words
+
+
+def _walk_outline(pdf: pymupdf.Document) -> list[tuple[int, str, int]]:
+    """The outline as ``get_toc(simple=True)`` gives it, read from MuPDF's outline structs directly:
+    PyMuPDF wraps every entry in Python objects, 30 µs each, and reports carry hundreds of entries."""
+    mu = pymupdf.mupdf
+    root = mu.fz_load_outline(pdf.this)
+    out: list[tuple[int, str, int]] = []
+    stack = [(root.m_internal, 1)]
+    while stack:
+        node, level = stack.pop()
+        while node is not None:
+            uri = node.uri
+            if uri and not mu.fz_is_external_link(uri):
+                page = node.page.page + 1 if node.page.page >= 0 else pdf.resolve_link(uri)[0] + 1
+            else:
+                page = -1
+            out.append((level, node.title or " ", page))
+            if node.down is not None:
+                stack.append((node.next, level))  # siblings after the children
+                node, level = node.down, level + 1
+                continue
+            node = node.next
+    return out
 
 
 def _seen_span(seen: dict[str, list[tuple[float, ...]]], text: str, bbox: tuple[float, ...]) -> bool:

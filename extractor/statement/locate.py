@@ -51,6 +51,12 @@ class Region:
     def role(self) -> str:
         return self.title.role
 
+    @property
+    def cas(self) -> bool:
+        """Titled in simplified Chinese: a CAS report, whose MD&A follows the CSRC's format (R&D input
+        table, expense table, 重要事项); other reports' MD&A is read only where the outline points."""
+        return self.title.pattern.lang == "zh-Hans"
+
 
 @dataclass
 class Hint:
