@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor import patternbook
@@ -98,3 +98,15 @@ def test_best_match_reports_pair_and_score():
        st.sampled_from(["", " ", "　"]))
 def test_legal_form_and_spacing_never_change_the_core(core, suffix, space):
     assert normalise(core + space + suffix, RULES).core == normalise(core, RULES).core
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="华强电子深圳北方化学工业abcde", max_size=14), st.text(alphabet="华强电子深圳北方化学工业abcde", max_size=14),
+       st.floats(min_value=0, max_value=100))
+def test_ratio_bound_never_drops_a_pair_that_reaches_the_score(a, b, min_score):
+    from rapidfuzz import fuzz
+
+    from extractor.parties.names import _ratio
+
+    got, true = _ratio(a, b, min_score), fuzz.ratio(a, b)
+    assert got == true or (got == 0.0 and true < min_score)

@@ -69,6 +69,7 @@ def add_folder(book: PatternBook, folder: Path, problems: list[str], eager: bool
                 old.patterns = concept.patterns + old.patterns
                 old.excludes = concept.excludes + old.excludes
                 old.role = concept.role or old.role
+                old._any = None  # the alternation of the patterns, built again with the added ones
 
 
 def compile_all(book: PatternBook) -> None:

@@ -14,6 +14,10 @@ import regex
 
 from .. import rxcache
 
+# patterns an alternation would change: back-references (\1, (?P=name), \g<name>) would refer to the
+# wrong groups, and a global inline flag other than (?i) ((?x), (?s), (?m)) would apply to all of them
+_NOT_COMBINABLE = regex.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]*[a-hj-zA-Z][a-zA-Z]*\)")
+
 
 @dataclass
 class FlagSpec:
@@ -66,11 +70,32 @@ class Concept:
     multiplier: Decimal | None = None
     currency: str | None = None
     replace: bool = False  # a user file's concept replaces the built-in one instead of adding to it
+    _any: regex.Pattern[str] | bool | None = field(default=None, repr=False, compare=False)  # False: none
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the alternation, which is compiled again (from the regex cache) on use."""
+        return {**self.__dict__, "_any": None}
+
+    @property
+    def any(self) -> regex.Pattern[str] | None:
+        """All the patterns as one alternation: it matches wherever one of them would, so text that
+        matches none (most text) costs one search instead of one per pattern. None for a single
+        pattern, and for patterns an alternation would change (see ``_NOT_COMBINABLE``)."""
+        if self._any is None:
+            sources = [p.source for p in self.patterns]
+            self._any = False
+            if len(sources) > 1 and not any(_NOT_COMBINABLE.search(src) for src in sources):
+                self._any = rxcache.compile("|".join(f"(?:{src})" for src in sources), regex.IGNORECASE)
+        return self._any or None
 
     def match_full(self, text: str) -> Pattern | None:
+        if (alt := self.any) is not None and alt.fullmatch(text) is None:
+            return None
         return next((p for p in self.patterns if p.fullmatch(text)), None)
 
     def search(self, text: str) -> tuple[Pattern, regex.Match[str]] | None:
+        if (alt := self.any) is not None and alt.search(text) is None:
+            return None
         for p in self.patterns:
             m = p.search(text)
             if m:

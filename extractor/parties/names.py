@@ -12,6 +12,7 @@ The legal forms, place names and anonymised-name patterns are data (patterns/par
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,8 +36,15 @@ def _t2s() -> Any:  # opencc has no type hints; imported on first use, as only r
     return OpenCC("t2s")
 
 
-def _ratio(a: str, b: str) -> float:
-    from rapidfuzz import fuzz  # imported on first use (a report with customers and related parties)
+def _ratio(a: str, b: str, min_score: float) -> float:
+    """rapidfuzz's ratio (100 x twice the longest common subsequence over the total length) when it
+    can reach ``min_score``, else 0. The subsequence is at most the characters the names share, so
+    most pairs (names with few characters in common) are settled without rapidfuzz, which then need
+    not be imported at all (14 ms)."""
+    total = len(a) + len(b)
+    if total and 200.0 * sum((Counter(a) & Counter(b)).values()) / total < min_score - 1e-9:
+        return 0.0
+    from rapidfuzz import fuzz  # imported on first use (a pair of names that may be alike)
 
     return fuzz.ratio(a, b)
 
@@ -167,7 +175,7 @@ def match_pair(a: NormalName, b: NormalName, min_score: float) -> NameMatch | No
         return NameMatch(a.printed, b.printed, 100.0, "exact", a.core)
     if min(len(a.core), len(b.core)) < MIN_FUZZY_CORE:
         return None
-    score = _ratio(a.core, b.core)
+    score = _ratio(a.core, b.core, min_score)
     if score >= min_score and a.core.isascii() and b.core.isascii() and not _same_head(a, b, min_score):
         # Latin letters say less than Chinese characters: "Hengyuan Precision Machinery" and
         # "Guangyuan Precision Machinery" score high on letters yet differ in the trade name
@@ -187,7 +195,7 @@ def _head(n: NormalName) -> str:
 
 def _same_head(a: NormalName, b: NormalName, min_score: float) -> bool:
     ha, hb = _head(a), _head(b)
-    return ha == hb or _ratio(ha, hb) >= min_score
+    return ha == hb or _ratio(ha, hb, min_score) >= min_score
 
 
 @lru_cache(maxsize=8192)

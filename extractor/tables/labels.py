@@ -121,9 +121,20 @@ def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | 
     return cache[text]
 
 
+def _any_of(book: PatternBook, key: str, concepts: list[Concept]) -> regex.Pattern[str]:
+    """One alternation of the concepts' patterns: it matches wherever one of them would, so the
+    lines that match none (most lines) cost one search instead of one per pattern."""
+    if key not in book.cache:
+        sources = [f"(?:{p.source})" for c in concepts for p in c.patterns]
+        book.cache[key] = rxcache.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+    return book.cache[key]
+
+
 def _section_hit(text: str, book: PatternBook, max_chars: int) -> Concept | None:
     compact = fold(text)
     if not compact or len(compact) > max_chars or is_toc_line(text):
+        return None
+    if not _any_of(book, "any_section", book.by_role("statements", "section")).search(compact):
         return None
     for concept in book.by_role("statements", "section"):
         hit = concept.search(compact)
@@ -141,21 +152,24 @@ def normalise_label(text: str, book: PatternBook) -> str:
     if text in cache:
         return cache[text]
     s = fold(text)
-    prefixes = book.concept("labels", "strip_prefix").patterns
-    suffixes = book.concept("labels", "strip_suffix").patterns
+    prefix, suffix = book.concept("labels", "strip_prefix"), book.concept("labels", "strip_suffix")
+    any_prefix = _any_of(book, "any_strip_prefix", [prefix])
+    any_suffix = _any_of(book, "any_strip_suffix", [suffix])
     changed = True
     while changed and s:
         changed = False
-        for p in prefixes:
-            m = p.compiled.match(s)
-            if m and m.end() > 0:
-                s = s[m.end():]
-                changed = True
-        for p in suffixes:
-            m = p.compiled.search(s)
-            if m and m.end() == len(s) and m.start() > 0:
-                s = s[: m.start()]
-                changed = True
+        if any_prefix.match(s):  # else no prefix pattern matches here either
+            for p in prefix.patterns:
+                m = p.compiled.match(s)
+                if m and m.end() > 0:
+                    s = s[m.end():]
+                    changed = True
+        if any_suffix.search(s):
+            for p in suffix.patterns:
+                m = p.compiled.search(s)
+                if m and m.end() == len(s) and m.start() > 0:
+                    s = s[: m.start()]
+                    changed = True
     cache[text] = s
     return s
 
@@ -180,7 +194,7 @@ def match_item(label: str, book: PatternBook, roles: tuple[str, ...] = ("target"
     if norm and _any_item(book, roles).fullmatch(norm):
         raw = fold(label)
         for concept in book.kind("items").values():
-            if concept.role not in roles:
+            if concept.role not in roles or not _any_of(book, f"any_item:{concept.name}", [concept]).fullmatch(norm):
                 continue
             p = concept.match_full(norm)
             if p is not None and concept.excluded(raw) is None:
