@@ -6,8 +6,11 @@ pattern files, 2 usage errors.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +33,22 @@ _timeout_opt = click.option("--timeout", type=float, default=120.0, show_default
                             help="Seconds allowed per report (0 for no limit).")
 _password_opt = click.option("--password", default=None, envvar="EXTRACTOR_PDF_PASSWORD",
                              help="Password that opens encrypted PDFs (or set EXTRACTOR_PDF_PASSWORD).")
+
+
+@contextmanager
+def _loading() -> Iterator[None]:
+    """Load a command's modules and the pattern book with the garbage collector paused, then move what
+    they made out of its reach (``gc.freeze``). Those objects live as long as the process; collecting
+    them over and over while they load (a hundred passes, a full one among them) cost an
+    ``extract`` run 30 ms, a tenth of a small report's time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _options(patterns: tuple[str, ...], ratio: str, timeout: float | None, password: str | None = None) -> Options:
@@ -64,10 +83,14 @@ def main() -> None:
 def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple[str, ...], ratio: str,
             timeout: float, password: str | None) -> None:
     """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
-    from .output.writers import render_table
-    from .pipeline import extract_report
+    with _loading():
+        from . import patternbook
+        from .output.writers import render_table
+        from .pipeline import extract_report
 
-    result = extract_report(report, _options(patterns, ratio, timeout, password))
+        patternbook.load()
+        options = _options(patterns, ratio, timeout, password)
+    result = extract_report(report, options)
     if review_html:
         from .report.review import write_single  # jinja2 and the templates only when asked for
 
@@ -89,10 +112,14 @@ def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple
 @_password_opt
 def explain(report: str, patterns: tuple[str, ...], password: str | None) -> None:
     """Show, per item, the candidates considered and why one was chosen (for pattern writers)."""
-    from .output.explain import render_explain
-    from .pipeline import extract_report
+    with _loading():
+        from . import patternbook
+        from .output.explain import render_explain
+        from .pipeline import extract_report
 
-    result = extract_report(report, _options(patterns, "signed_multiple", None, password))
+        patternbook.load()
+        options = _options(patterns, "signed_multiple", None, password)
+    result = extract_report(report, options)
     click.echo(render_explain(result))
     if result.status == "error":
         sys.exit(1)
