@@ -67,7 +67,8 @@ def find_top5_page(doc: Document, book: PatternBook, stop: int, out: PartiesRead
     """The page with the top-five customers: after the outline / contents hint, in the MD&A."""
     window = int(book.value("parties_mdna_window_pages"))
     test = _has(book, "top5_marker")
-    starts = (_outline_pages(doc, book, "top5_outline") or _outline_pages(doc, book, "mdna_outline")
+    # entries naming the customers' section first, then the MD&A's; the printed contents without an outline
+    starts = (list(dict.fromkeys(_outline_pages(doc, book, "top5_outline") + _outline_pages(doc, book, "mdna_outline")))
               or _contents_pages(doc, book, "mdna_outline"))
     for s in starts[:3]:
         found = _scan(doc, range(s, min(stop, s + window)), lambda i: test(doc, i), out.pages_read)
