@@ -10,6 +10,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import patternbook
 from .analysis.anomalies import anomaly_flags, reading_flags
@@ -29,12 +30,13 @@ from .parties import read_parties
 from .patternbook import PatternBook
 from .read.document import Document, open_document
 from .read.limits import deadline, memory_limit
-from .read.ocr import OcrUnavailableError
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
-from .statement.scanned import ocr_statement_pages, unreadable_pages
 from .statement.table import StatementRead, read_statement
 from .statement.tieout import apply_tieout
+
+if TYPE_CHECKING:
+    from .read.ocr import OcrUnavailableError
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,9 @@ def _locate_and_read(doc: Document, book: PatternBook, options: Options, report:
     best = _best_read(doc, located, book, report.locate_log)
     if (best is not None and best.found > 0) or not options.ocr:
         return located, best, None
+    from .read.ocr import OcrUnavailableError  # OCR loads only for a report whose text layer failed
+    from .statement.scanned import ocr_statement_pages, unreadable_pages
+
     unread = unreadable_pages(doc, book)
     if not unread:
         return located, best, None

@@ -15,14 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pymupdf
 
 from ..errors import DamagedPdfError, EncryptedPdfError, NotAPdfError, NotFoundError
-from . import ocr as ocr_engine
 from .health import PageHealth, page_health
-from .sniff import describe
+
+if TYPE_CHECKING:  # OCR and file sniffing load only for the files that need them
+    from . import ocr as ocr_engine
 
 __all__ = ["Document", "Line", "PageHealth", "Word", "open_document", "words_to_lines"]
 
@@ -58,29 +59,32 @@ class Word:
 
 @dataclass
 class Line:
+    """A visual line. Its words are never changed once it is made, so what is derived from them is
+    computed once: the stages ask each line for its text many times."""
+
     words: list[Word]
     page: int  # 0-based
 
-    @property
+    @cached_property
     def text(self) -> str:
         return join_words(self.words)
 
-    @property
+    @cached_property
     def compact(self) -> str:
         """The text with all whitespace removed: how patterns see a line."""
         return "".join(self.text.split())
 
-    @property
+    @cached_property
     def bbox(self) -> tuple[float, float, float, float]:
         return bbox_of(self.words)
 
     @property
     def y0(self) -> float:
-        return min(w.y0 for w in self.words)
+        return self.bbox[1]
 
     @property
     def y1(self) -> float:
-        return max(w.y1 for w in self.words)
+        return self.bbox[3]
 
 
 def bbox_of(words: list[Word]) -> tuple[float, float, float, float]:
@@ -146,6 +150,8 @@ class Document:
         :class:`~extractor.read.ocr.OcrUnavailableError` when Tesseract is missing)."""
         if index in self.ocr_pages:
             return
+        from . import ocr as ocr_engine
+
         page = self.pdf[index]
         text, raw = ocr_engine.ocr_page(page, settings)
         self._layer_health[index] = self.health(index)
@@ -337,8 +343,8 @@ def _chars_to_words(chars: list[tuple[str, tuple[float, float, float, float], fl
     def flush() -> None:
         if cur:
             text = "".join(c for c, _ in cur)
-            words.append(Word(text, min(b[0] for _, b in cur), min(b[1] for _, b in cur),
-                              max(b[2] for _, b in cur), max(b[3] for _, b in cur)))
+            x0s, y0s, x1s, y1s = zip(*(b for _, b in cur))
+            words.append(Word(text, min(x0s), min(y0s), max(x1s), max(y1s)))
             cur.clear()
 
     for c, box, size in sorted(chars, key=lambda t: t[1][0]):
@@ -393,6 +399,8 @@ def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merg
     except OSError as e:
         raise NotFoundError(f"cannot read file: {e.strerror}", file=str(p)) from e
     if b"%PDF" not in head[:1024]:
+        from .sniff import describe
+
         what, todo = describe(head)
         raise NotAPdfError(f"not a PDF: this is {what}; {todo}", file=str(p))
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 import regex
@@ -54,6 +55,7 @@ def normalise_token(text: str) -> str:
     return t
 
 
+@lru_cache(maxsize=1 << 15)  # the stages ask about the same cells again and again; the answer is immutable
 def parse_amount(text: str) -> ParsedAmount | None:
     """Parse one printed token; ``None`` when it is not an amount (a label, a percentage, a date)."""
     t = normalise_token(text)

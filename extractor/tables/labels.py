@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -44,6 +45,7 @@ _TITLE_FORBIDDEN = rxcache.compile(r"(?i)注释|附注|附註|详见|參見|参�
 _NUMBERING = rxcache.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）、.．]?|第[一二三四五六七八九十]+节)")
 
 
+@lru_cache(maxsize=1 << 15)  # labels, headings and cells are folded by several stages each
 def fold(text: str) -> str:
     """NFKC (full-width to half-width) with all whitespace removed."""
     return "".join(unicodedata.normalize("NFKC", text).split())
