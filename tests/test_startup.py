@@ -104,3 +104,14 @@ def test_cache_off_writes_nothing(tmp_path: Path) -> None:
                        text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     assert list(tmp_path.rglob("*.pickle")) == []
+
+
+def test_extract_of_a_text_pdf_loads_no_ocr_nor_sniffing(tmp_path: Path) -> None:
+    lazy = ("extractor.read.ocr", "extractor.statement.scanned", "extractor.read.sniff", "numpy")
+    code = (f"import json\nfrom extractor.cli import main\ntry:\n    main(['extract', {str(SAMPLE)!r}, '--json'])\n"
+            "except SystemExit:\n    pass\n" + LOADED.format(heavy=lazy))
+    assert json.loads(run_py(code, tmp_path)) == []
+    not_pdf = tmp_path / "report.pdf"
+    not_pdf.write_text("<html>a saved web page</html>", encoding="utf-8")
+    code = code.replace(repr(str(SAMPLE)), repr(str(not_pdf)))
+    assert json.loads(run_py(code, tmp_path)) == ["extractor.read.sniff"]  # loaded for the file that needs it

@@ -168,7 +168,7 @@ class Document:
         """(level, title, 1-based page) entries of the PDF bookmarks; empty when there are none."""
         try:
             return _walk_outline(self.pdf)
-        except Exception:  # noqa: BLE001 - an outline the quick walk cannot follow: PyMuPDF's own
+        except Exception:  # noqa: BLE001, S110 - an outline the quick walk cannot follow: PyMuPDF's own
             pass
         try:
             return [(lvl, title, page) for lvl, title, page, *_ in self.pdf.get_toc(simple=True)]
