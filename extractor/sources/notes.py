@@ -70,7 +70,10 @@ def heading_item(text: str, book: PatternBook) -> str | None:
 
 def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> list[int]:
     """Pages the PDF outline gives for the note (0-based), when it lists notes at all."""
-    return [p - 1 for _lvl, title, p in doc.outline if p - 1 >= start and heading_item(title, book) == item]
+    if "_note_outline" not in doc.memo:  # outline entries naming an expense note, classified once per document
+        doc.memo["_note_outline"] = [(p - 1, hit) for _lvl, title, p in doc.outline
+                                     if (hit := heading_item(title, book)) is not None]
+    return [page for page, hit in doc.memo["_note_outline"] if page >= start and hit == item]
 
 
 # top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
