@@ -26,6 +26,7 @@ NOTE_REF = rxcache.compile(
 _AMOUNT_TAIL = rxcache.compile(r"[\s\d,.()（）\-−–—%]+$")
 
 
+@lru_cache(maxsize=1 << 15)  # pure, and asked of the same lines by several stages
 def label_part(text: str) -> str:
     """The label of a text line, without the amounts and note reference that follow it."""
     tokens = text.split()
@@ -51,6 +52,7 @@ def fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+@lru_cache(maxsize=1 << 15)
 def is_toc_line(text: str) -> bool:
     return bool(_TOC_LEADER.search(text) or _TRAILING_PAGE.search(text))
 
