@@ -5,7 +5,8 @@ Usage: python scripts/bench_speed.py [FOLDER ...] [--repeat N] [--no-process]
 Default folders: ../shared/real-reports and samples/.
 
 - in-process: the best of N times of `extract_report` (open, locate, parse, figures, flags) against a
-  loop calling `page.get_text()` on every page, both in this process (patterns loaded once, as a batch).
+  loop calling `page.get_text()` on every page, both in this process (patterns loaded once, as a batch),
+  runs alternating.
 - whole-process, as a user runs it: `extractor extract FILE --json` against a Python process that opens
   the file with PyMuPDF and reads every page's text; runs alternate, the median of N of each is taken,
   wall-clock and CPU (user+sys) time. The CLI starts from its caches (one warm-up run per report first).
@@ -64,13 +65,16 @@ def whole_process(pdf: Path, repeat: int) -> tuple[float, float, float, float]:
     return med(w for w, _ in cli), med(c for _, c in cli), med(w for w, _ in read), med(c for _, c in read)
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
+def best_of_alternating(a, b, repeat: int) -> tuple[float, float]:
+    """The best time of ``a`` and of ``b`` over ``repeat`` rounds, running them in turn so that a slow
+    spell of the machine (shared cores) weighs on both alike."""
+    ta, tb = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for fn, times in ((a, ta), (b, tb)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return min(ta), min(tb)
 
 
 def ensure_bytecode() -> None:
@@ -102,8 +106,8 @@ def main() -> int:
              f"{'read cpu':>8s} {'ratio':>6s}") + "  status")
     for pdf in pdfs:
         status = extract_report(pdf).status  # warm-up, and the status to show
-        t_extract = best_of(lambda pdf=pdf: extract_report(pdf), a.repeat)
-        t_read = best_of(lambda pdf=pdf: read_all(pdf), a.repeat)
+        t_extract, t_read = best_of_alternating(lambda pdf=pdf: extract_report(pdf), lambda pdf=pdf: read_all(pdf),
+                                                a.repeat)
         with pymupdf.open(pdf) as d:
             pages = d.page_count
         ratio = t_extract / t_read if t_read else float("nan")
