@@ -177,3 +177,62 @@ def test_the_cli_switches_the_collector_back_on() -> None:
     with pytest.raises(SystemExit), _loading():
         raise SystemExit(1)  # invalid pattern files end the command inside the block
     assert gc.isenabled()
+
+
+def _plain_chars_to_words(chars):
+    """The word splitting as first written: min/max over each word's glyphs."""
+    from extractor.read.document import Word
+
+    words, cur = [], []
+
+    def flush():
+        if cur:
+            words.append(Word("".join(c for c, _ in cur), min(b[0] for _, b in cur), min(b[1] for _, b in cur),
+                              max(b[2] for _, b in cur), max(b[3] for _, b in cur)))
+            cur.clear()
+
+    for c, box, gap in sorted(chars, key=lambda t: t[1][0]):
+        if c == " ":
+            flush()
+            continue
+        if cur and box[0] - cur[-1][1][2] > gap:
+            flush()
+        cur.append((c, box))
+    flush()
+    return words
+
+
+def _plain_words_to_lines(words, page, overlap=0.45):
+    from extractor.read.document import Line
+
+    lines = []
+    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+        best = None
+        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            y0, y1, _ws = lines[i]
+            if (min(y1, w.y1) - max(y0, w.y0)) / (min(y1 - y0, w.height) or 1.0) >= overlap:
+                best = i
+                break
+        if best is None:
+            lines.append((w.y0, w.y1, [w]))
+        else:
+            lines[best][2].append(w)
+    return [Line(sorted(ws, key=lambda w: w.x0), page) for _, _, ws in lines]
+
+
+def test_words_and_lines_are_built_as_the_plain_loops_build_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.read import document
+
+    seen: list[list] = []
+    real = document._chars_to_words
+    monkeypatch.setattr(document, "_chars_to_words", lambda chars: seen.append(list(chars)) or real(chars))
+    checked = 0
+    for pdf in sorted(SAMPLES.glob("*.pdf")):
+        doc = open_document(pdf)
+        for i in range(doc.page_count):
+            words = doc.words(i)
+            got = [(ln.text, ln.bbox) for ln in document.words_to_lines(words, i)]
+            assert got == [(ln.text, ln.bbox) for ln in _plain_words_to_lines(words, i)], (pdf.name, i)
+            checked += len(words)
+    assert seen and all(real(chars) == _plain_chars_to_words(chars) for chars in seen)
+    assert checked > 5000

@@ -272,19 +272,20 @@ class Document:
                     if text and _seen_span(seen_spans, text, span["bbox"]):
                         dupes += len(text)
                         continue
-                    size = float(span.get("size", 10.0))
+                    # a gap wider than this between two glyphs of the span splits a word
+                    gap = max(1.5, 0.8 * float(span.get("size", 10.0)))
                     prev: tuple[str, tuple[float, ...]] | None = None
                     for ch in span_chars:
                         c = ch["c"]
                         box = tuple(ch["bbox"])
                         if c.isspace():
-                            chars.append((" ", box, size))
+                            chars.append((" ", box, gap))
                             continue
                         if prev is not None and prev[0] == c and _overlap_share(box, prev[1]) >= self.fake_bold_overlap:
                             dupes += 1
                             continue
                         prev = (c, box)
-                        chars.append((c, box, size))
+                        chars.append((c, box, gap))
                 words.extend(_chars_to_words(chars))
         self._dupes[index] = dupes
         return words
@@ -336,27 +337,42 @@ def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return (ix * iy) / area if area > 0 else 0.0
 
 
-def _chars_to_words(chars: list[tuple[str, tuple[float, float, float, float], float]]) -> list[Word]:
-    """Split a text line's characters into words at spaces and at gaps wider than a glyph."""
+def _chars_to_words(chars: list[tuple[str, tuple[float, ...], float]]) -> list[Word]:
+    """Split a text line's characters (glyph, box, widest gap within a word) into words at spaces and
+    at gaps wider than that gap. Runs for every glyph of the pages parsed closely, so kept lean."""
     words: list[Word] = []
-    cur: list[tuple[str, tuple[float, float, float, float]]] = []
-
-    def flush() -> None:
-        if cur:
-            text = "".join(c for c, _ in cur)
-            x0s, y0s, x1s, y1s = zip(*(b for _, b in cur))
-            words.append(Word(text, min(x0s), min(y0s), max(x1s), max(y1s)))
-            cur.clear()
-
-    for c, box, size in sorted(chars, key=lambda t: t[1][0]):
+    text: list[str] = []
+    x0 = y0 = x1 = y1 = last_x1 = 0.0
+    for c, box, gap in sorted(chars, key=_glyph_x0):
         if c == " ":
-            flush()
+            if text:
+                words.append(Word("".join(text), x0, y0, x1, y1))
+                text = []
             continue
-        if cur and box[0] - cur[-1][1][2] > max(1.5, 0.8 * size):
-            flush()
-        cur.append((c, box))
-    flush()
+        bx0, by0, bx1, by1 = box
+        if text and bx0 - last_x1 > gap:
+            words.append(Word("".join(text), x0, y0, x1, y1))
+            text = []
+        if text:
+            if bx0 < x0:
+                x0 = bx0
+            if by0 < y0:
+                y0 = by0
+            if bx1 > x1:
+                x1 = bx1
+            if by1 > y1:
+                y1 = by1
+        else:
+            x0, y0, x1, y1 = bx0, by0, bx1, by1
+        text.append(c)
+        last_x1 = bx1
+    if text:
+        words.append(Word("".join(text), x0, y0, x1, y1))
     return words
+
+
+def _glyph_x0(glyph: tuple[str, tuple[float, ...], float]) -> float:
+    return glyph[1][0]
 
 
 def words_to_lines(words: list[Word], page: int, overlap: float = 0.45) -> list[Line]:
@@ -366,23 +382,31 @@ def words_to_lines(words: list[Word], page: int, overlap: float = 0.45) -> list[
     vertical overlap, not from equal baselines.
     """
     lines: list[tuple[float, float, list[Word]]] = []  # (y0, y1, words)
-    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+    for w in sorted(words, key=_centre_then_left):
+        wy0, wy1 = w.y0, w.y1
+        wh = wy1 - wy0
         best = None
         for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            y0, y1, ws = lines[i]
-            inter = min(y1, w.y1) - max(y0, w.y0)
-            h = min(y1 - y0, w.height) or 1.0
+            y0, y1, _ws = lines[i]
+            inter = (y1 if y1 < wy1 else wy1) - (y0 if y0 > wy0 else wy0)
+            h = min(y1 - y0, wh) or 1.0
             if inter / h >= overlap:
                 best = i
                 break
         if best is None:
-            lines.append((w.y0, w.y1, [w]))
+            lines.append((wy0, wy1, [w]))
         else:
-            y0, y1, ws = lines[best]
-            ws.append(w)
-            # keep the band of the line's first words so a tall neighbour cannot swallow two rows
-            lines[best] = (y0, y1, ws)
-    return [Line(sorted(ws, key=lambda w: w.x0), page) for _, _, ws in lines]
+            # the line keeps the band of its first words so a tall neighbour cannot swallow two rows
+            lines[best][2].append(w)
+    return [Line(sorted(ws, key=_left), page) for _, _, ws in lines]
+
+
+def _centre_then_left(w: Word) -> tuple[float, float]:
+    return ((w.y0 + w.y1) / 2, w.x0)
+
+
+def _left(w: Word) -> float:
+    return w.x0
 
 
 def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merge_overlap: float = 0.45,
