@@ -354,14 +354,10 @@ def _chars_to_words(chars: list[tuple[str, tuple[float, ...], float]]) -> list[W
             words.append(Word("".join(text), x0, y0, x1, y1))
             text = []
         if text:
-            if bx0 < x0:
-                x0 = bx0
-            if by0 < y0:
-                y0 = by0
-            if bx1 > x1:
-                x1 = bx1
-            if by1 > y1:
-                y1 = by1
+            x0 = min(x0, bx0)
+            y0 = min(y0, by0)
+            x1 = max(x1, bx1)
+            y1 = max(y1, by1)
         else:
             x0, y0, x1, y1 = bx0, by0, bx1, by1
         text.append(c)
@@ -388,7 +384,7 @@ def words_to_lines(words: list[Word], page: int, overlap: float = 0.45) -> list[
         best = None
         for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
             y0, y1, _ws = lines[i]
-            inter = (y1 if y1 < wy1 else wy1) - (y0 if y0 > wy0 else wy0)
+            inter = (min(wy1, y1)) - (max(wy0, y0))
             h = min(y1 - y0, wh) or 1.0
             if inter / h >= overlap:
                 best = i
