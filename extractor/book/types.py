@@ -16,7 +16,7 @@ from .. import rxcache
 
 # patterns an alternation would change: back-references (\1, (?P=name), \g<name>) would refer to the
 # wrong groups, and a global inline flag other than (?i) ((?x), (?s), (?m)) would apply to all of them
-_NOT_COMBINABLE = regex.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]*[a-hj-zA-Z][a-zA-Z]*\)")
+_NOT_COMBINABLE = rxcache.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]*[a-hj-zA-Z][a-zA-Z]*\)")
 
 
 @dataclass

@@ -3,8 +3,7 @@ summary lines and the SSE sentence; each amount and share with its page and box.
 
 from __future__ import annotations
 
-import regex
-
+from .. import rxcache
 from ..model import Figure
 from ..patternbook import PatternBook
 from ..read.document import Document, Line, Word, bbox_of, join_words
@@ -28,6 +27,8 @@ from .common import (
 )
 from .names import NameRules, is_anonymised
 from .records import Customer, PartiesRead, Share, TopFive
+
+_RANK = rxcache.compile(r"^\d{1,2}$")  # a rank printed in its own cell: 1, 2, ... 5
 
 
 def _summary_value(lines: list[Line], i: int) -> Word | None:
@@ -111,7 +112,7 @@ def _header_band(lines: list[Line], h: int) -> list[Line]:
         while 0 <= i < len(lines) and len(band) < 5:
             ln = lines[i]
             near = abs((ln.y0 if step > 0 else ln.y1) - (band[-1].y1 if step > 0 else band[0].y0)) <= gap
-            if not near or amount_words(ln) or regex.match(r"^\d{1,2}$", fold(ln.words[0].text)):
+            if not near or amount_words(ln) or _RANK.match(fold(ln.words[0].text)):
                 break
             band = band + [ln] if step > 0 else [ln] + band
             i += step
@@ -175,7 +176,7 @@ def _customer_rows(lines: list[Line], book: PatternBook, share_x: float | None, 
         elif anchors and len(anchors) >= 5 and not loose:
             break  # five rows and no total row: the table has ended
         else:
-            if HEADING.match(first) and not regex.match(r"^\d{1,2}$", first):
+            if HEADING.match(first) and not _RANK.match(first):
                 break
             loose.append(line)
             if anchors and not COMPLETE_NAME.search(_row_name(anchors[-1], book, share_x)):
@@ -190,7 +191,7 @@ def _row_name(row: tuple[Line, list[Line]], book: PatternBook, share_x: float | 
     line, extra = row
     words = sorted([w for ln in [line, *extra] for w in ln.words], key=lambda w: (w.y0 > line.y1 + 2, w.y0, w.x0))
     text = [w for w in words if _cell_kind(w, book, share_x) == "text"]
-    if text and regex.match(r"^\d{1,2}$", fold(text[0].text)) and len(text) > 1:
+    if text and _RANK.match(fold(text[0].text)) and len(text) > 1:
         text = text[1:]  # the 序号 column
     return printed_name(w for w in text if fold(w.text) not in ("--", "-", "—"))
 
@@ -257,7 +258,7 @@ def _customer(row: tuple[Line, list[Line]], rank: int, book: PatternBook, share_
         elif kind in ("yes", "no"):
             related = kind == "yes"
     first = fold(line.words[0].text)
-    printed_rank = int(first) if regex.match(r"^\d{1,2}$", first) else rank
+    printed_rank = int(first) if _RANK.match(first) else rank
     rules = NameRules.from_book(book)
     words = [w for ln in [line, *extra] for w in ln.words]
     return Customer(printed_rank, name, is_anonymised(name, rules), amount, share,

@@ -24,6 +24,7 @@ from ..patternbook import PatternBook
 
 _BRACKETED = rxcache.compile(r"\(([^()]*)\)")
 _PLACE_SUFFIX = rxcache.compile(r"(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|县|区)$")
+_LATIN_TOKEN = rxcache.compile(r"[a-z0-9]+")
 _PUNCT = rxcache.compile(r"[\s,.·、'\"“”‘’\-_/&]+")
 # fuzzy matching on very short cores is mostly noise (华为 vs 华夏): below this, exact only
 MIN_FUZZY_CORE = 4
@@ -187,7 +188,7 @@ def match_pair(a: NormalName, b: NormalName, min_score: float) -> NameMatch | No
 
 def _head(n: NormalName) -> str:
     """The first word of the core (the trade name in "Hengyuan Precision Machinery")."""
-    for token in regex.findall(r"[a-z0-9]+", fold_name_spaced(n.printed)):
+    for token in _LATIN_TOKEN.findall(fold_name_spaced(n.printed)):
         if n.core.startswith(token):
             return token
     return n.core

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import regex
-
+from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
 from ..tables.labels import fold, is_toc_line
 from .common import CONTINUED, any_line, concept_of, folded_lines, is_furniture, page_has, page_lines
 from .records import PartiesRead
+
+_PAGE_AT_END = rxcache.compile(r"(\d{1,4})\s*$")
+_LEADER_AND_PAGE = rxcache.compile(r"[.…·_\s\d]+$")
+_PART_NUMBER = rxcache.compile(r"^第.{1,3}节")
+_LEADER_ONLY = rxcache.compile(r"\s*[.…·]{8,}\s*")
 
 
 def _outline_pages(doc: Document, book: PatternBook, concept: str) -> list[int]:
@@ -37,11 +41,11 @@ def _contents_pages(doc: Document, book: PatternBook, concept: str) -> list[int]
         for i, line in enumerate(lines):
             if not is_toc_line(line):
                 continue
-            m = regex.search(r"(\d{1,4})\s*$", line)
+            m = _PAGE_AT_END.search(line)
             if not m:
                 continue
-            label = fold(regex.sub(r"[.…·_\s\d]+$", "", line)) or (fold(lines[i - 1]) if i else "")
-            label = regex.sub(r"^第.{1,3}节", "", label)
+            label = fold(_LEADER_AND_PAGE.sub("", line)) or (fold(lines[i - 1]) if i else "")
+            label = _PART_NUMBER.sub("", label)
             printed = int(m.group(1))
             if label and c.search(label) and index + 1 < printed <= doc.page_count + 5:
                 out.add(max(0, printed - 3))
@@ -216,4 +220,4 @@ def find_statement_pages(doc: Document, book: PatternBook, concept: str, is_page
 
 def _is_contents_page(doc: Document, index: int) -> bool:
     """A table-of-contents page names every statement; it is not one."""
-    return sum(1 for t in doc.text(index).split("\n") if is_toc_line(t) or regex.fullmatch(r"\s*[.…·]{8,}\s*", t)) >= 3
+    return sum(1 for t in doc.text(index).split("\n") if is_toc_line(t) or _LEADER_ONLY.fullmatch(t)) >= 3

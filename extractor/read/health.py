@@ -17,23 +17,23 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-import regex
+from .. import rxcache
 
 # ASCII symbols that report text (amounts, dates, percentages, notes refs, prose) rarely prints;
 # garbage from unmapped glyph codes is full of them
 _ODD_ASCII = set("!\"#$&'*+<=>?@[\\]^`{|}~")
 # code points a Chinese or English annual report prints, beyond ASCII letters and digits
-_EXPECTED = regex.compile(
+_EXPECTED = rxcache.compile(
     r"[\p{Han}\p{Bopomofo}\u3000-\u303f\uff00-\uffef\u2010-\u2027\u2030-\u205e\u2160-\u217f"
     r"\u2460-\u24ff\u2500-\u257f\u25a0-\u25ff\u2600-\u26ff\u3200-\u33ff\ufe30-\ufe4f\u20ac"
     r"\u2190-\u21ff\u2200-\u22ff\u0080-\u024f]"
 )
 # Latin-1 and Latin Extended: a few in names and symbols (¥ © ° ±), many only in garbage
-_RARE = regex.compile(r"[\u0080-\u024f]")
+_RARE = rxcache.compile(r"[\u0080-\u024f]")
 _COMMON_LATIN1 = set("\u00a5\u00b7\u00d7\u00f7\u00b0\u00b1\u00a9\u00ae\u00a7\u00a0")
 # letter runs with no vowel: "Rtkxs" (4+ letters with a lower-case one) or "TUBUFNFOU"-like capitals (6+,
 # longer than the acronyms reports print: HKFRS, PRC, RMB)
-_VOWELLESS = regex.compile(r"(?<![A-Za-z])(?:(?=[A-Za-z]*[a-z])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xz]{4,}"
+_VOWELLESS = rxcache.compile(r"(?<![A-Za-z])(?:(?=[A-Za-z]*[a-z])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xz]{4,}"
                            r"|[B-DF-HJ-NP-TV-XZ]{6,})(?![A-Za-z])")
 
 
@@ -94,10 +94,10 @@ def page_health(text: str, duplicated_glyphs: int = 0, min_bigram_share: float =
 # the commonest letter pairs of English: 35-60% of the pairs on any English report page, a few per
 # cent in text whose glyph codes were shifted or scrambled ("DPOTPMJEBUFE TUBUFNFOU")
 _COMMON_PAIRS = frozenset(["th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of", "ed", "is", "it", "al", "ar", "st", "to", "nt", "ng", "se", "ha", "as", "ou", "io", "le", "ve", "co", "me", "de", "hi", "ri", "ro", "ic", "ne", "ea", "ra", "ce", "li", "ch", "ll", "be", "ma", "si", "om", "ur"])
-_LETTER_WORD = regex.compile(r"[A-Za-z]{2,}")
+_LETTER_WORD = rxcache.compile(r"[A-Za-z]{2,}")
 # contents leaders and rules are runs of dots, dashes, underscores, blanks; a run of one letter or
 # digit (leader dots that come out as "11111111") is garbage
-_RUN = regex.compile(r"([^\s.·…‥\-_—=─━*~･・,，。、])\1{7,}")
+_RUN = rxcache.compile(r"([^\s.·…‥\-_—=─━*~･・,，。、])\1{7,}")
 
 
 def english_like(text: str, min_share: float = 0.2) -> bool:

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-import regex
-
 from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
@@ -77,6 +75,7 @@ def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> l
 
 
 # top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
+_NUMBER = rxcache.compile(r"\d{1,3}")
 _NUMBERED = rxcache.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*\D{2,24}$")
 
 
@@ -84,7 +83,7 @@ def note_number(ref: str | None) -> int | None:
     """The note number a statement's 附注 cell points at: 七、61 -> 61, 五(30) -> 30, 52 -> 52."""
     if not ref:
         return None
-    nums = regex.findall(r"\d{1,3}", fold(ref))
+    nums = _NUMBER.findall(fold(ref))
     return int(nums[-1]) if nums else None
 
 
@@ -187,7 +186,7 @@ def _ends_note(line: Line, book: PatternBook) -> bool:
     m = _HEADING_NUMBER.match(compact)
     if m and m.end() > 0 and len(compact) <= 30 and not parse_amount(line.words[-1].text):
         rest = compact[m.end():]
-        if rest and not regex.match(r"^\d", rest) and len(rest) >= 2:
+        if rest and not rest[0].isdecimal() and len(rest) >= 2:
             return True
     return section_hit(line.text, book) is not None
 
