@@ -236,3 +236,36 @@ def test_words_and_lines_are_built_as_the_plain_loops_build_them(monkeypatch: py
             checked += len(words)
     assert seen and all(real(chars) == _plain_chars_to_words(chars) for chars in seen)
     assert checked > 5000
+
+
+def test_mdna_outline_hints_point_at_the_expense_and_rnd_subsections(tmp_path: Path) -> None:
+    from extractor.sources.mdna import outline_hints
+
+    doc = pymupdf.open()
+    for i in range(50):
+        doc.new_page().insert_text((72, 72), f"page {i + 1}")
+    doc.set_toc([[1, "第四节 经营情况讨论与分析", 3], [2, "2、收入与成本", 4], [2, "3、费用", 6], [2, "4、研发投入", 7],
+                 [1, "第十二节 财务报告", 30], [2, "33、销售费用", 40]])
+    doc.save(tmp_path / "mdna.pdf")
+    assert outline_hints(open_document(tmp_path / "mdna.pdf"), BOOK, 29) == [5, 6, 7]  # 0-based, with the next page
+
+
+def test_mdna_tables_read_from_the_hints_equal_those_of_the_plain_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.sources import mdna
+    from extractor.statement.locate import locate
+
+    compared = 0
+    for pdf in sorted(REAL.glob("*.pdf")) + sorted(SAMPLES.glob("*.pdf")):
+        located = locate(open_document(pdf), BOOK)
+        if not located.regions:
+            continue
+        first = located.regions[0].pages[0]
+        hinted = mdna.read_mdna(open_document(pdf), BOOK, first)
+        with monkeypatch.context() as m:
+            m.setattr(mdna, "outline_hints", lambda *_: [])
+            plain = mdna.read_mdna(open_document(pdf), BOOK, first)
+        as_json = lambda r: ({k: {p: v.to_json() for p, v in per.items()} for k, per in r.rnd.items()},
+                             {k: {p: v.to_json() for p, v in per.items()} for k, per in r.expenses.items()})
+        assert as_json(hinted) == as_json(plain), pdf.name
+        compared += bool(plain.rnd or plain.expenses)
+    assert compared >= 1

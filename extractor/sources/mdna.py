@@ -18,7 +18,7 @@ from ..model import PERIODS
 from ..patternbook import PatternBook
 from ..read.document import Document, Line, Word
 from ..tables.amounts import parse_amount
-from ..tables.labels import label_part, match_item, section_hit
+from ..tables.labels import fold, label_part, match_item, section_hit
 from ..tables.rows import Row, build_rows
 from ..tables.units import Unit, unit_above, unit_of_text
 
@@ -84,7 +84,9 @@ _PARTS = {"mdna_rnd_total": "total", "mdna_rnd_capitalised": "capitalised", "mdn
 def read_mdna(doc: Document, book: PatternBook, before_page: int, max_pages: int = 80) -> MdnaRead:
     """Scan the pages before the statements for the R&D input table and the expense table."""
     out = MdnaRead()
-    for index in mdna_pages(doc, book, min(before_page, max_pages, doc.page_count)):
+    limit = min(before_page, max_pages, doc.page_count)
+    hinted = outline_hints(doc, book, limit)
+    for index in hinted + [i for i in mdna_pages(doc, book, limit) if i not in hinted]:
         text = doc.text(index)
         wants_rnd = not out.rnd and _RND_PAGE.search(text)
         wants_exp = not out.expenses and _EXPENSE_TABLE.search(text) and "销售费用" in text
@@ -161,6 +163,19 @@ def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
         per = _row_values(row, unit_above(lines, row.bbox[1], row.page, book), nil_as_zero=False)
         if per:
             out.expenses[m[0].name] = per
+
+
+def outline_hints(doc: Document, book: PatternBook, limit: int) -> list[int]:
+    """Pages the outline gives for the expense and R&D input subsections ("3、费用", "4、研发投入"),
+    each with the page after it (a table may start at a page's foot): read before the rest of the
+    MD&A, whose pages are read in order only for what these did not hold."""
+    concepts = [book.concept("statements", name) for name in ("mdna_expense_outline", "mdna_rnd_outline")
+                if name in book.kind("statements")]
+    pages: list[int] = []
+    for _lvl, title, page in doc.outline:
+        if 1 <= page <= limit and any(c.search(fold(title)) for c in concepts):
+            pages.extend(p for p in (page - 1, page) if p < limit and p not in pages)
+    return pages
 
 
 def mdna_pages(doc: Document, book: PatternBook, limit: int) -> list[int]:
