@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import rxcache
 
@@ -68,22 +69,31 @@ def is_bad_char(ch: str) -> bool:
     return cat in ("Co", "Cs") or (cat == "Cc" and ch not in "\n\r\t")
 
 
+_SPACE, _BAD, _ODD, _LATIN_EXT, _PLAIN = range(5)
+
+
+@lru_cache(maxsize=1 << 16)  # a report prints a few thousand distinct characters, page after page
+def _char_kind(c: str) -> int:
+    if c.isspace():
+        return _SPACE
+    if is_bad_char(c):
+        return _BAD
+    if c.isascii():
+        return _ODD if c in _ODD_ASCII else _PLAIN
+    if not _EXPECTED.match(c):
+        return _ODD
+    if _RARE.match(c) and c not in _COMMON_LATIN1:
+        return _LATIN_EXT  # implausible only when a page prints many of them
+    return _PLAIN
+
+
 def page_health(text: str, duplicated_glyphs: int = 0, min_bigram_share: float = 0.2) -> PageHealth:
-    chars = bad = odd = 0
-    latin_ext = 0
+    kinds = [0] * 5
     # each distinct character is judged once: a page prints a few hundred of them, thousands of times
     for c, n in Counter(text).items():
-        if c.isspace():
-            continue
-        chars += n
-        if is_bad_char(c):
-            bad += n
-        elif c.isascii():
-            odd += n if c in _ODD_ASCII else 0
-        elif not _EXPECTED.match(c):
-            odd += n
-        elif _RARE.match(c) and c not in _COMMON_LATIN1:
-            latin_ext += n
+        kinds[_char_kind(c)] += n
+    bad, odd, latin_ext = kinds[_BAD], kinds[_ODD], kinds[_LATIN_EXT]
+    chars = bad + odd + latin_ext + kinds[_PLAIN]
     odd += latin_ext if latin_ext > 0.05 * chars else 0
     odd += sum(len(m) for m in _VOWELLESS.findall(text))
     odd += sum(m.end() - m.start() for m in _RUN.finditer(text))
