@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor import patternbook
 from extractor.book.types import Concept
@@ -269,3 +271,35 @@ def test_mdna_tables_read_from_the_hints_equal_those_of_the_plain_walk(monkeypat
         assert as_json(hinted) == as_json(plain), pdf.name
         compared += bool(plain.rnd or plain.expenses)
     assert compared >= 1
+
+
+def test_the_title_prefilter_passes_every_line_a_title_pattern_matches() -> None:
+    could_be = labels._any_title(BOOK)
+    patterns = [p for c in BOOK.kind("statements").values() for p in c.patterns]
+    variants = LINES + [t + "（续）" for t in LINES[:500]] + ["2020年度合并利润表", "CONSOLIDATED STATEMENT OF PROFIT OR LOSS"]
+    matched = 0
+    for text in variants:
+        if any(p.search(text) for p in patterns):
+            matched += 1
+            assert could_be(text), text
+    assert matched > 20
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_an_anchor_is_in_every_match_of_its_pattern(data) -> None:
+    from extractor.book.literals import anchor
+
+    sources = sorted({p.source for c in BOOK.kind("statements").values() for p in c.patterns if anchor(p.source)})
+    source = data.draw(st.sampled_from(sources))
+    text = data.draw(st.from_regex(source, fullmatch=False))  # holds a match of the pattern
+    assert anchor(source) in text
+
+
+def test_anchors_are_never_cased_nor_guessed_for_foreign_syntax() -> None:
+    from extractor.book.literals import anchor
+
+    assert anchor("合并利润表") == "表" and anchor("(?:合并|母公司)?资产负债表") is not None
+    assert anchor("consolidatedincomestatements?") is None  # letters have case: no anchor
+    assert anchor("(?:甲表|乙)") is None and anchor("表?") is None  # nothing every match holds
+    assert anchor(r"\p{Han}表") is None  # regex-only syntax: searched always

@@ -8,12 +8,14 @@ punctuation folded), and classifies lines as statement titles or table-of-conten
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
 from .. import rxcache
+from ..book.literals import anchor
 from ..patternbook import Concept, Pattern, PatternBook
 
 # a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
@@ -79,10 +81,28 @@ def _memo(book: PatternBook, key: object) -> dict:
 _CONTINUED = rxcache.compile(r"(?i)[(（](?:续|續|continued)[)）]|续表")
 
 
-def _any_title(book: PatternBook) -> regex.Pattern[str]:
+def _any_title(book: PatternBook) -> Callable[[str], bool]:
+    """Could the text hold any statement title? The patterns with an anchor (a character every
+    match contains, see :mod:`extractor.book.literals`) are searched only in text holding one of
+    the anchors; the others (English titles) always."""
     if "any_title" not in book.cache:
-        sources = [f"(?:{p.source})" for c in book.kind("statements").values() for p in c.patterns]
-        book.cache["any_title"] = rxcache.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+        anchored: list[str] = []
+        other: list[str] = []
+        anchors: set[str] = set()
+        for c in book.kind("statements").values():
+            for p in c.patterns:
+                a = anchor(p.source)
+                (anchored if a else other).append(f"(?:{p.source})")
+                if a:
+                    anchors.add(a)
+        rx_anchored = rxcache.compile("|".join(anchored) or "(?!)", regex.IGNORECASE)
+        rx_other = rxcache.compile("|".join(other) or "(?!)", regex.IGNORECASE)
+        keys = frozenset(anchors)
+
+        def could_be(text: str) -> bool:
+            return bool((not keys.isdisjoint(text) and rx_anchored.search(text)) or rx_other.search(text))
+
+        book.cache["any_title"] = could_be
     return book.cache["any_title"]
 
 
@@ -96,7 +116,7 @@ def classify_title(text: str, book: PatternBook, max_chars: int = 40) -> TitleHi
 
 def _classify_title(text: str, book: PatternBook, max_chars: int) -> TitleHit | None:
     compact = fold(text)
-    if not compact or len(compact) > max_chars * 2 or not _any_title(book).search(compact) or is_toc_line(text):
+    if not compact or len(compact) > max_chars * 2 or not _any_title(book)(compact) or is_toc_line(text):
         return None
     continued = bool(_CONTINUED.search(compact))
     # priority: the most specific roles first, so 母公司利润表 is not read as 利润表
