@@ -30,7 +30,7 @@ LANGS = ("zh-Hans", "zh-Hant", "en", "any")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "patterns"
 _PACKAGED_DIR = Path(__file__).resolve().parent / "patterns"
 KEEP_BOOKS = 8  # cached books of other versions or pattern edits kept beside the current one
-_BOOK_CODE = [Path(__file__).resolve().parent / "book" / n for n in ("files.py", "schema.py", "types.py")]
+_BOOK_CODE = [Path(__file__).resolve().parent / "book" / n for n in ("files.py", "schema.py", "types.py", "literals.py")]
 
 
 def builtin_dir() -> Path:

@@ -78,6 +78,7 @@ def compile_all(book: PatternBook) -> None:
         for concept in concepts.values():
             for p in concept.patterns + concept.excludes:
                 p.compiled  # noqa: B018 - compiles and keeps the pattern
+                p.anchor  # noqa: B018 - and its anchor, kept in the cached book
 
 
 def _merge_flags(target: dict[str, FlagSpec], new: dict[str, FlagSettings]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import regex
 
 from .. import rxcache
+from . import literals
 
 # patterns an alternation would change: back-references (\1, (?P=name), \g<name>) would refer to the
 # wrong groups, and a global inline flag other than (?i) ((?x), (?s), (?m)) would apply to all of them
@@ -40,10 +41,19 @@ class Pattern:
     score: float
     file: str
     line: int
+    _anchor: str | None = field(default=None, repr=False)
+    _anchored: bool = field(default=False, repr=False)  # _anchor computed (and kept in the cached book)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the compiled form: :mod:`extractor.rxcache` serves that, pattern by pattern."""
         return {**self.__dict__, "rx": None}
+
+    @property
+    def anchor(self) -> str | None:
+        """A character every match contains (:func:`extractor.book.literals.anchor`), or None."""
+        if not self._anchored:
+            self._anchor, self._anchored = literals.anchor(self.source), True
+        return self._anchor
 
     @property
     def compiled(self) -> regex.Pattern[str]:

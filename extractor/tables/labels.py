@@ -15,7 +15,6 @@ from functools import lru_cache
 import regex
 
 from .. import rxcache
-from ..book.literals import anchor
 from ..patternbook import Concept, Pattern, PatternBook
 
 # a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
@@ -91,7 +90,7 @@ def _any_title(book: PatternBook) -> Callable[[str], bool]:
         anchors: set[str] = set()
         for c in book.kind("statements").values():
             for p in c.patterns:
-                a = anchor(p.source)
+                a = p.anchor
                 (anchored if a else other).append(f"(?:{p.source})")
                 if a:
                     anchors.add(a)
