@@ -135,7 +135,10 @@ class PatternBook:
         return self.concepts[kind][name]
 
     def by_role(self, kind: str, role: str) -> list[Concept]:
-        return [c for c in self.kind(kind).values() if c.role == role]
+        key = ("by_role", kind, role)  # asked for every line classified; the concepts do not change once loaded
+        if key not in self.cache:
+            self.cache[key] = [c for c in self.kind(kind).values() if c.role == role]
+        return self.cache[key]
 
     def value(self, name: str) -> Any:
         return self.values[name]
