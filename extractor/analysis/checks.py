@@ -137,11 +137,12 @@ def _orient(report: Report, read: StatementRead, notes: dict[str, NoteTable | No
                 if f is not None:
                     f.notes.append(f"columns oriented by the notes: {crossed} note total(s) match the statement "
                                    "with the first column as the prior year")
-    for c in report.statement.get("columns", []):
+    statement = report.statement or {}
+    for c in statement.get("columns", []):
         c["period"] = {"current": "prior", "prior": "current"}.get(c["period"], c["period"])
-    for t in report.statement.get("tieout", []):
+    for t in statement.get("tieout", []):
         t["period"] = {"current": "prior", "prior": "current"}.get(t["period"], t["period"])
-    years = [c.get("year") for c in report.statement.get("columns", []) if c.get("period") == "current" and c.get("year")]
+    years = [c.get("year") for c in statement.get("columns", []) if c.get("period") == "current" and c.get("year")]
     if years:
         report.fiscal_year = years[0]
 

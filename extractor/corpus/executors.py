@@ -107,7 +107,9 @@ class WorkerProcess:
         return msg
 
     def overdue(self, timeout: float | None, grace: float = GRACE_SECONDS) -> bool:
-        return bool(timeout) and self.task is not None and time.monotonic() - self.started > timeout + grace
+        if not timeout:
+            return False
+        return self.task is not None and time.monotonic() - self.started > timeout + grace
 
     def kill(self) -> int | None:
         if self.proc.poll() is None:

@@ -17,18 +17,18 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 _HEADER = struct.Struct("!I")
 
 
-def write_message(fh: BinaryIO, message: Any) -> None:
+def write_message(fh: IO[bytes], message: Any) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     fh.write(_HEADER.pack(len(data)) + data)
     fh.flush()
 
 
-def _read_exactly(fh: BinaryIO, n: int) -> bytes | None:
+def _read_exactly(fh: IO[bytes], n: int) -> bytes | None:
     chunks = []
     while n:
         chunk = fh.read(n)
@@ -39,7 +39,7 @@ def _read_exactly(fh: BinaryIO, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_message(fh: BinaryIO) -> Any | None:
+def read_message(fh: IO[bytes]) -> Any | None:
     """The next message, or None at end of input (the other side closed or died)."""
     head = _read_exactly(fh, _HEADER.size)
     if head is None:

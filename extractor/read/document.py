@@ -337,7 +337,7 @@ def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return (ix * iy) / area if area > 0 else 0.0
 
 
-def _chars_to_words(chars: list[tuple[str, tuple[float, ...], float]]) -> list[Word]:
+def _chars_to_words(chars: list[tuple[str, tuple[float, float, float, float], float]]) -> list[Word]:
     """Split a text line's characters (glyph, box, widest gap within a word) into words at spaces and
     at gaps wider than that gap. Runs for every glyph of the pages parsed closely, so kept lean."""
     words: list[Word] = []
@@ -367,7 +367,7 @@ def _chars_to_words(chars: list[tuple[str, tuple[float, ...], float]]) -> list[W
     return words
 
 
-def _glyph_x0(glyph: tuple[str, tuple[float, ...], float]) -> float:
+def _glyph_x0(glyph: tuple[str, tuple[float, float, float, float], float]) -> float:
     return glyph[1][0]
 
 

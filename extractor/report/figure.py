@@ -117,10 +117,10 @@ def summarise(items: list[Entry]) -> list[GroupSummary]:
         groups.setdefault(e.group, []).append(e)
     out = []
     for name, members in groups.items():
-        with_ratio = sorted((e for e in members if e.multiple is not None), key=lambda e: -e.multiple)  # type: ignore[operator]
-        values = [e.multiple for e in with_ratio]
-        out.append(GroupSummary(name, len(values), sum(1 for v in values if v > 0),  # type: ignore[operator]
-                                statistics.median(values) if values else None,  # type: ignore[type-var]
+        with_ratio = sorted((e for e in members if e.multiple is not None), key=lambda e: -(e.multiple or 0.0))
+        values = [e.multiple for e in with_ratio if e.multiple is not None]
+        out.append(GroupSummary(name, len(values), sum(1 for v in values if v > 0),
+                                statistics.median(values) if values else None,
                                 len(members) - len(values), with_ratio))
     return sorted(out, key=lambda g: (-g.reports, g.group))
 
@@ -153,10 +153,10 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
     rows_shown = min(tallest, MAX_NAMED)
     height = min(40.0, max(4.5, 0.26 * rows_shown + 2.2))
     width = min(max(7.0, 5.5 * len(drawn)), 33.0)
-    every = [e.multiple for g in drawn for e in g.entries]
-    big = max(abs(v) for v in every)  # type: ignore[arg-type]
-    low = -max(1.5, big * 1.1) if min(every) < 0 else -1.5  # type: ignore[type-var]
-    high = max(1.5, big * 1.1) if max(every) > 0 else 1.5  # type: ignore[type-var]
+    every = [e.multiple for g in drawn for e in g.entries if e.multiple is not None]  # entries have a multiple
+    big = max(abs(v) for v in every)
+    low = -max(1.5, big * 1.1) if min(every) < 0 else -1.5
+    high = max(1.5, big * 1.1) if max(every) > 0 else 1.5
     total = sum(g.reports for g in drawn)
     favour = sum(g.favour_rnd for g in drawn)
     with plt.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
