@@ -10,7 +10,8 @@ Default folders: ../shared/real-reports and samples/.
 - whole-process, as a user runs it: `extractor extract FILE --json` against a Python process that opens
   the file with PyMuPDF and reads every page's text; runs alternate, the median of N of each is taken,
   wall-clock and CPU (user+sys) time. The CLI starts from its caches (one warm-up run per report first).
-Prints per report and the median ratios, a start-up line (`extractor --version`), and peak memory.
+Prints per report (with the pages the extraction read) and the median ratios, a start-up line
+(`extractor --version`), and peak memory.
 Targets: whole-process median <= 1.0, in-process median <= 0.6, `extractor --version` < 0.15 s.
 """
 
@@ -77,6 +78,25 @@ def best_of_alternating(a, b, repeat: int) -> tuple[float, float]:
     return min(ta), min(tb)
 
 
+def pages_read(pdf: Path) -> int:
+    """Distinct pages whose text MuPDF laid out during one extraction (what reading costs)."""
+    from extractor.read.document import Document
+
+    seen: set[int] = set()
+    page = Document._page
+
+    def counting(self, index):  # type: ignore[no-untyped-def]
+        seen.add(index)
+        return page(self, index)
+
+    Document._page = counting  # type: ignore[method-assign]
+    try:
+        extract_report(pdf)
+    finally:
+        Document._page = page  # type: ignore[method-assign]
+    return len(seen)
+
+
 def ensure_bytecode() -> None:
     """Compile the package as `pip install` (and `make install`) does: an editable install under
     PYTHONDONTWRITEBYTECODE would otherwise compile every module again in every CLI process."""
@@ -101,18 +121,19 @@ def main() -> int:
         return 2
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} (timings under load are noisy)")
     ratios, wall_ratios, cpu_ratios = [], [], []
-    print(f"{'report':34s} {'pages':>5s} {'extract':>8s} {'read-all':>8s} {'ratio':>6s}"
+    print(f"{'report':34s} {'pages':>5s} {'read':>5s} {'extract':>8s} {'read-all':>8s} {'ratio':>6s}"
           + ("" if a.no_process else f" {'cli wall':>8s} {'read wall':>9s} {'ratio':>6s} {'cli cpu':>8s} "
              f"{'read cpu':>8s} {'ratio':>6s}") + "  status")
     for pdf in pdfs:
         status = extract_report(pdf).status  # warm-up, and the status to show
+        read = pages_read(pdf)
         t_extract, t_read = best_of_alternating(lambda pdf=pdf: extract_report(pdf), lambda pdf=pdf: read_all(pdf),
                                                 a.repeat)
         with pymupdf.open(pdf) as d:
             pages = d.page_count
         ratio = t_extract / t_read if t_read else float("nan")
         ratios.append(ratio)
-        line = f"{pdf.name[:34]:34s} {pages:5d} {t_extract:8.3f} {t_read:8.3f} {ratio:6.2f}"
+        line = f"{pdf.name[:34]:34s} {pages:5d} {read:5d} {t_extract:8.3f} {t_read:8.3f} {ratio:6.2f}"
         if not a.no_process:
             cw, cc, rw, rc = whole_process(pdf, a.repeat)
             wall_ratios.append(cw / rw)
