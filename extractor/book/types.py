@@ -20,6 +20,16 @@ from . import literals
 _NOT_COMBINABLE = rxcache.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]*[a-hj-zA-Z][a-zA-Z]*\)")
 
 
+def alternation(sources: list[str]) -> regex.Pattern[str] | None:
+    """The patterns as one case-insensitive alternation, which matches wherever one of them would:
+    text that matches none (most text) costs one search instead of one per pattern. None when there
+    are no patterns or one that an alternation would change (see ``_NOT_COMBINABLE``): the caller
+    then tries the patterns one by one."""
+    if not sources or any(_NOT_COMBINABLE.search(src) for src in sources):
+        return None
+    return rxcache.compile("|".join(f"(?:{src})" for src in sources), regex.IGNORECASE)
+
+
 @dataclass
 class FlagSpec:
     """One anomaly rule's settings (flags.yaml): users switch rules on/off and move thresholds."""
@@ -41,8 +51,7 @@ class Pattern:
     score: float
     file: str
     line: int
-    _anchor: str | None = field(default=None, repr=False)
-    _anchored: bool = field(default=False, repr=False)  # _anchor computed (and kept in the cached book)
+    _anchor: str | bool | None = field(default=None, repr=False)  # False: none (kept in the cached book)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the compiled form: :mod:`extractor.rxcache` serves that, pattern by pattern."""
@@ -51,9 +60,9 @@ class Pattern:
     @property
     def anchor(self) -> str | None:
         """A character every match contains (:func:`extractor.book.literals.anchor`), or None."""
-        if not self._anchored:
-            self._anchor, self._anchored = literals.anchor(self.source), True
-        return self._anchor
+        if self._anchor is None:
+            self._anchor = literals.anchor(self.source) or False
+        return self._anchor if isinstance(self._anchor, str) else None
 
     @property
     def compiled(self) -> regex.Pattern[str]:
@@ -88,14 +97,9 @@ class Concept:
 
     @property
     def any(self) -> regex.Pattern[str] | None:
-        """All the patterns as one alternation: it matches wherever one of them would, so text that
-        matches none (most text) costs one search instead of one per pattern. None for a single
-        pattern, and for patterns an alternation would change (see ``_NOT_COMBINABLE``)."""
+        """The patterns as one :func:`alternation`, tried before them; None for a single pattern."""
         if self._any is None:
-            sources = [p.source for p in self.patterns]
-            self._any = False
-            if len(sources) > 1 and not any(_NOT_COMBINABLE.search(src) for src in sources):
-                self._any = rxcache.compile("|".join(f"(?:{src})" for src in sources), regex.IGNORECASE)
+            self._any = (alternation([p.source for p in self.patterns]) if len(self.patterns) > 1 else None) or False
         return self._any or None
 
     def match_full(self, text: str) -> Pattern | None:

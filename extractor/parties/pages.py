@@ -8,13 +8,10 @@ from collections.abc import Callable, Iterable
 from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
-from ..tables.labels import fold, is_toc_line
+from ..tables.labels import CONTENTS_PAGE, CONTENTS_TAIL, PART_NUMBER, fold, is_toc_line
 from .common import CONTINUED, any_line, concept_of, folded_lines, is_furniture, page_has, page_lines
 from .records import PartiesRead
 
-_PAGE_AT_END = rxcache.compile(r"(\d{1,4})\s*$")
-_LEADER_AND_PAGE = rxcache.compile(r"[.…·_\s\d]+$")
-_PART_NUMBER = rxcache.compile(r"^第.{1,3}节")
 _LEADER_ONLY = rxcache.compile(r"\s*[.…·]{8,}\s*")
 
 
@@ -41,11 +38,11 @@ def _contents_pages(doc: Document, book: PatternBook, concept: str) -> list[int]
         for i, line in enumerate(lines):
             if not is_toc_line(line):
                 continue
-            m = _PAGE_AT_END.search(line)
+            m = CONTENTS_PAGE.search(line)
             if not m:
                 continue
-            label = fold(_LEADER_AND_PAGE.sub("", line)) or (fold(lines[i - 1]) if i else "")
-            label = _PART_NUMBER.sub("", label)
+            label = fold(CONTENTS_TAIL.sub("", line)) or (fold(lines[i - 1]) if i else "")
+            label = PART_NUMBER.sub("", label)
             printed = int(m.group(1))
             if label and c.search(label) and index + 1 < printed <= doc.page_count + 5:
                 out.add(max(0, printed - 3))

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
-from ..tables.labels import TitleHit, classify_title, fold, is_toc_line, label_part, match_item, section_hit
-
-_PAGE_NUM = rxcache.compile(r"(\d{1,4})\s*$")
-_LEADER_AND_PAGE = rxcache.compile(r"[.…·_\s\d]+$")  # what follows a contents entry's title
-_PART_NUMBER = rxcache.compile(r"^第.{1,3}节")
+from ..tables.labels import (
+    CONTENTS_PAGE,
+    CONTENTS_TAIL,
+    PART_NUMBER,
+    TitleHit,
+    classify_title,
+    fold,
+    is_toc_line,
+    label_part,
+    match_item,
+    section_hit,
+)
 
 
 @dataclass
@@ -115,20 +121,20 @@ def find_hints(doc: Document, book: PatternBook) -> list[Hint]:
         for i, line in enumerate(lines):
             if not is_toc_line(line):
                 continue
-            m = _PAGE_NUM.search(line)
+            m = CONTENTS_PAGE.search(line)
             if not m:
                 continue
             printed = int(m.group(1))
             if printed <= index + 1 or printed > doc.page_count + 20:
                 continue
-            label = _LEADER_AND_PAGE.sub("", line)
+            label = CONTENTS_TAIL.sub("", line)
             if not label and i > 0:  # "第十一节" / "财务报告 .... 45" split over two lines
                 label = lines[i - 1]
             hit = classify_title(label, book)
             if hit and hit.role in ("consolidated", "combined"):
                 hints.append(Hint(max(0, printed - 3), f"contents line {line!r} on page {index + 1}", True))
                 continue
-            sec = section_hit(label, book) or section_hit(_PART_NUMBER.sub("", fold(label)), book)
+            sec = section_hit(label, book) or section_hit(PART_NUMBER.sub("", fold(label)), book)
             if sec is not None and sec.name == "financial_report_section":
                 hints.append(Hint(max(0, printed - 3), f"contents line {line!r} on page {index + 1}", False))
     # exact hints first, then by position

@@ -15,6 +15,7 @@ from functools import lru_cache
 import regex
 
 from .. import rxcache
+from ..book.types import alternation
 from ..patternbook import Concept, Pattern, PatternBook
 
 # a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
@@ -39,6 +40,11 @@ def label_part(text: str) -> str:
 
 _TOC_LEADER = rxcache.compile(r"(?:\.{3,}|…{2,}|·{3,}|_{4,}|\.\s\.\s\.)")
 _TRAILING_PAGE = rxcache.compile(r"(?:\.{2,}|…+|·{2,}|\s{2,})\s*\d{1,4}\s*$")
+# a printed contents entry ("第十一节 财务报告 ........ 77"): its page number, what follows its title
+# (leader and page), and the part number before it
+CONTENTS_PAGE = rxcache.compile(r"(\d{1,4})\s*$")
+CONTENTS_TAIL = rxcache.compile(r"[.…·_\s\d]+$")
+PART_NUMBER = rxcache.compile(r"^第.{1,3}节")
 _PERIOD_PHRASES = rxcache.compile(
     r"(?i)(?:fortheyearended.*|yearended.*|截至.*止年度|\d{4}年(?:度|1[-—－~至]12月)?|\d{4}年\d{1,2}月\d{1,2}日|"
     r"[(（](?:续|續|continued)[)）]|(?:单位|單位|金额单位)[:：].*|编制单位[:：].*)"
@@ -91,15 +97,16 @@ def _any_title(book: PatternBook) -> Callable[[str], bool]:
         for c in book.kind("statements").values():
             for p in c.patterns:
                 a = p.anchor
-                (anchored if a else other).append(f"(?:{p.source})")
+                (anchored if a else other).append(p.source)
                 if a:
                     anchors.add(a)
-        rx_anchored = rxcache.compile("|".join(anchored) or "(?!)", regex.IGNORECASE)
-        rx_other = rxcache.compile("|".join(other) or "(?!)", regex.IGNORECASE)
+        rx_anchored, rx_other = alternation(anchored), alternation(other)
         keys = frozenset(anchors)
 
         def could_be(text: str) -> bool:
-            return bool((not keys.isdisjoint(text) and rx_anchored.search(text)) or rx_other.search(text))
+            if anchored and not keys.isdisjoint(text) and (rx_anchored is None or rx_anchored.search(text)):
+                return True
+            return bool(other) and (rx_other is None or rx_other.search(text) is not None)
 
         book.cache["any_title"] = could_be
     return book.cache["any_title"]
@@ -144,12 +151,10 @@ def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | 
     return cache[text]
 
 
-def _any_of(book: PatternBook, key: str, concepts: list[Concept]) -> regex.Pattern[str]:
-    """One alternation of the concepts' patterns: it matches wherever one of them would, so the
-    lines that match none (most lines) cost one search instead of one per pattern."""
+def _any_of(book: PatternBook, key: str, concepts: list[Concept]) -> regex.Pattern[str] | None:
+    """The :func:`alternation` of several concepts' patterns, kept on the book (None: none to try)."""
     if key not in book.cache:
-        sources = [f"(?:{p.source})" for c in concepts for p in c.patterns]
-        book.cache[key] = rxcache.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
+        book.cache[key] = alternation([p.source for c in concepts for p in c.patterns])
     return book.cache[key]
 
 
@@ -157,9 +162,10 @@ def _section_hit(text: str, book: PatternBook, max_chars: int) -> Concept | None
     compact = fold(text)
     if not compact or len(compact) > max_chars or is_toc_line(text):
         return None
-    if not _any_of(book, "any_section", book.by_role("statements", "section")).search(compact):
+    sections = book.by_role("statements", "section")
+    if (rx := _any_of(book, "any_section", sections)) is not None and not rx.search(compact):
         return None
-    for concept in book.by_role("statements", "section"):
+    for concept in sections:
         hit = concept.search(compact)
         if hit:
             rest = compact[: hit[1].start()] + compact[hit[1].end():]
@@ -176,18 +182,16 @@ def normalise_label(text: str, book: PatternBook) -> str:
         return cache[text]
     s = fold(text)
     prefix, suffix = book.concept("labels", "strip_prefix"), book.concept("labels", "strip_suffix")
-    any_prefix = _any_of(book, "any_strip_prefix", [prefix])
-    any_suffix = _any_of(book, "any_strip_suffix", [suffix])
     changed = True
     while changed and s:
         changed = False
-        if any_prefix.match(s):  # else no prefix pattern matches here either
+        if prefix.any is None or prefix.any.match(s):  # else no prefix pattern matches here either
             for p in prefix.patterns:
                 m = p.compiled.match(s)
                 if m and m.end() > 0:
                     s = s[m.end():]
                     changed = True
-        if any_suffix.search(s):
+        if suffix.any is None or suffix.any.search(s):
             for p in suffix.patterns:
                 m = p.compiled.search(s)
                 if m and m.end() == len(s) and m.start() > 0:
@@ -197,13 +201,9 @@ def normalise_label(text: str, book: PatternBook) -> str:
     return s
 
 
-def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str]:
+def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str] | None:
     """One alternation of every item pattern of these roles: most lines fail it in one step."""
-    key = ("any_item", roles)
-    if key not in book.cache:
-        sources = [f"(?:{p.source})" for c in book.kind("items").values() if c.role in roles for p in c.patterns]
-        book.cache[key] = rxcache.compile("|".join(sources) or "(?!)", regex.IGNORECASE)
-    return book.cache[key]
+    return _any_of(book, f"any_item:{','.join(roles)}", [c for c in book.kind("items").values() if c.role in roles])
 
 
 def match_item(label: str, book: PatternBook, roles: tuple[str, ...] = ("target", "neighbour", "foreign")
@@ -214,10 +214,10 @@ def match_item(label: str, book: PatternBook, roles: tuple[str, ...] = ("target"
         return cache[label]
     result = None
     norm = normalise_label(label, book)
-    if norm and _any_item(book, roles).fullmatch(norm):
+    if norm and ((rx := _any_item(book, roles)) is None or rx.fullmatch(norm)):
         raw = fold(label)
         for concept in book.kind("items").values():
-            if concept.role not in roles or not _any_of(book, f"any_item:{concept.name}", [concept]).fullmatch(norm):
+            if concept.role not in roles:
                 continue
             p = concept.match_full(norm)
             if p is not None and concept.excluded(raw) is None:
