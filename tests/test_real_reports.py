@@ -9,6 +9,29 @@ from .conftest import real_expected
 ITEMS = {"revenue": "revenue", "selling": "selling_expense", "rnd": "rnd_expense", "admin": "admin_expense"}
 CASES = real_expected()
 
+# Real reports that meet an open issue: strict xfail, so the mark goes when the issue is fixed.
+KNOWN = {
+    "test_statement_figures": {
+        "a301018_shenling_2021.pdf": "issue 19: a row is lost, tie-out fails and caps confidence at 0.85",
+        "a300660_leili_2025.pdf": "issue 19: a row is lost, tie-out fails and caps confidence at 0.85",
+        "hk_06068_wisdomedu_2021.pdf": "issue 21: a segment column read as the group total",
+        "hk_00607_fullshare_2021_zh.pdf": "issue 21: traditional-Chinese HK statement with 研發成本",
+        "hk_01856_ernestborel_2015.pdf": "issue 21: 'Selling and distribution costs' not recognised",
+        "en_PT_pintec_2022.pdf": "issue 21: 20-F figures right but below 0.9 confidence",
+    },
+    "test_company_and_year": {
+        "hk_00607_fullshare_2021_zh.pdf": "issue 21: HK company name read with the cover's title",
+        "hk_01856_ernestborel_2015.pdf": "issue 21: HK stock code read from another company",
+        "en_PT_pintec_2022.pdf": "issue 21: 20-F cover's company and ticker not read",
+    },
+}
+
+
+def cases(test: str, only=lambda c: True) -> list:
+    known = KNOWN[test]
+    return [pytest.param(c, id=c["file"], marks=[pytest.mark.xfail(reason=known[c["file"]], strict=True)]
+                         if c["file"] in known else []) for c in CASES if only(c)]
+
 
 @pytest.fixture
 def results(real_result):
@@ -16,7 +39,7 @@ def results(real_result):
 
 
 @pytest.mark.real
-@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+@pytest.mark.parametrize("case", cases("test_statement_figures"))
 def test_statement_figures(real_dir, results, case):
     out = results(case["file"])
     if case["statement_page"] is None:
@@ -50,7 +73,7 @@ def test_statement_figures(real_dir, results, case):
 
 
 @pytest.mark.real
-@pytest.mark.parametrize("case", [c for c in CASES if c["statement_page"]], ids=lambda c: c["file"])
+@pytest.mark.parametrize("case", cases("test_company_and_year", lambda c: c["statement_page"]))
 def test_company_and_year(real_dir, results, case):
     out = results(case["file"])
     assert out["fiscal_year"] == case["year"]

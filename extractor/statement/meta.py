@@ -13,11 +13,16 @@ from ..read.document import Document
 from ..tables.labels import fold
 
 
-def read_meta(doc: Document, book: PatternBook, pages: int = 8) -> dict[str, object]:
+def read_meta(doc: Document, book: PatternBook, pages: int = 8, code_pages: int = 12) -> dict[str, object]:
+    """The name, code and year from the first ``pages`` pages; the code alone is looked for up to
+    ``code_pages`` (a long contents and a letter to shareholders can push 公司简介 to page 9 or later)."""
     meta = book.kind("meta")
     names: Counter[str] = Counter()
     code = year = None
-    for index in range(min(pages, doc.page_count)):
+    for index in range(min(code_pages, doc.page_count)):
+        if index >= pages and code is not None:
+            break
+        late = index >= pages
         lines = [s for s in doc.text(index).split("\n") if s.strip()]
         for i, raw in enumerate(lines):
             window = fold("".join(lines[i:i + 3]))
@@ -25,6 +30,8 @@ def read_meta(doc: Document, book: PatternBook, pages: int = 8) -> dict[str, obj
                 hit = meta["stock_code"].search(window)
                 if hit:
                     code = hit[1].group("code")
+            if late:
+                continue
             if year is None:
                 hit = meta["fiscal_year"].search(fold(raw))
                 if hit:
