@@ -12,8 +12,6 @@ CASES = real_expected()
 # Real reports that meet an open issue: strict xfail, so the mark goes when the issue is fixed.
 KNOWN = {
     "test_statement_figures": {
-        "a301018_shenling_2021.pdf": "issue 19: a row is lost, tie-out fails and caps confidence at 0.85",
-        "a300660_leili_2025.pdf": "issue 19: a row is lost, tie-out fails and caps confidence at 0.85",
         "hk_06068_wisdomedu_2021.pdf": "issue 21: a segment column read as the group total",
         "hk_00607_fullshare_2021_zh.pdf": "issue 21: traditional-Chinese HK statement with 研發成本",
         "hk_01856_ernestborel_2015.pdf": "issue 21: 'Selling and distribution costs' not recognised",

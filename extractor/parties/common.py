@@ -15,6 +15,8 @@ from ..model import Figure
 from ..patternbook import Concept, Pattern, PatternBook
 from ..read.document import Document, Line, Word
 from ..tables.amounts import parse_amount
+from ..tables.labels import PAGE_NUMBER as _PAGE_NUMBER
+from ..tables.labels import RUNNING_HEADER as _RUNNING_HEADER
 from ..tables.labels import fold
 from ..tables.rows import Layout
 from ..tables.units import Unit, unit_of_text
@@ -22,10 +24,8 @@ from ..tables.units import Unit, unit_of_text
 _PCT = rxcache.compile(r"^[-−]?\d{1,3}(?:\.\d+)?%?$")
 
 
-_PAGE_NUMBER = rxcache.compile(r"^(?:第?\d{1,4}页?(?:/(?:共)?\d{1,4}页?)?|-\d{1,4}-)$")
 
 
-_RUNNING_HEADER = rxcache.compile(r"年度报告|年度報告|annualreport|附注[(（]续[)）]|附註[(（]續[)）]", regex.I)
 
 
 HEADING = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（](?:\d{1,2}|[a-h])[)）])")

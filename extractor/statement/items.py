@@ -43,7 +43,7 @@ def match_rows(rows: list[Row], book: PatternBook) -> tuple[dict[str, list[Match
     rejected: list[Candidate] = []
     targets = {c.name for c in book.by_role("items", "target")}
     for row in rows:
-        if not row.label:
+        if not row.label or not row.cells:  # a label-only row (其中：… heading) holds no figure
             continue
         m = match_item(row.label, book, ("target", "neighbour"))
         if m is not None:

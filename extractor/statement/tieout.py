@@ -76,7 +76,8 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
     for name, ms in items.matches.items():
         for m in ms:
             concept_of.setdefault(id(m.row), name)
-    amount_rows = [r for r in rows if r.label and r.cells]
+    # label-only rows stay in the sequence: a 其中： heading without amounts still opens its sub-lines
+    amount_rows = [r for r in rows if r.label]
     raw = [fold(r.label) for r in amount_rows]
     norm = [normalise_label(r.label, book) for r in amount_rows]
 
@@ -110,15 +111,21 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
             if in_sub and _is(book, "tie_finance_subline", norm[i]):
                 continue
             in_sub = False
-            out.append(i)
+            if amount_rows[i].cells:
+                out.append(i)
         return out
 
     def signed_terms(lo: int, hi: int) -> list[tuple[int, int]]:
-        out = []
+        out, in_sub = [], False
         for i in range(lo, hi):
             if _is(book, "tie_subline", raw[i]):
+                in_sub = True
                 continue
-            out.append((i, -1 if _is(book, "tie_deduction", raw[i]) else 1))
+            if in_sub and _is(book, "tie_finance_subline", norm[i]):
+                continue
+            in_sub = False
+            if amount_rows[i].cells:
+                out.append((i, -1 if _is(book, "tie_deduction", raw[i]) else 1))
         return out
 
     results: list[TieOut] = []

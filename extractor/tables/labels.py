@@ -18,10 +18,13 @@ from .. import rxcache
 from ..book.types import alternation
 from ..patternbook import Concept, Pattern, PatternBook
 
-# a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三
+# running furniture of a page: its number, the report's running title
+PAGE_NUMBER = rxcache.compile(r"^(?:第?\d{1,4}页?(?:/(?:共)?\d{1,4}页?)?|-\d{1,4}-)$")
+RUNNING_HEADER = rxcache.compile(r"年度报告|年度報告|annualreport|附注[(（]续[)）]|附註[(（]續[)）]", regex.I)
+# a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三, （六十三）
 NOTE_REF = rxcache.compile(
     r"^(?:附注|附註|注|note)?(?:[一二三四五六七八九十]{1,3}[、.．]?|[IVX]{1,4}[、.．])?[(（]?\d{1,3}[)）]?(?:[.．]\d{1,3})*"
-    r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$",
+    r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$|^[(（][一二三四五六七八九十]{1,4}[)）]$",
     regex.IGNORECASE,
 )
 # what trails a label in plain text: amounts, percentages, dashes

@@ -17,7 +17,7 @@ from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Line, Word, join_words
 from .amounts import parse_amount
-from .labels import NOTE_REF, fold, match_item
+from .labels import NOTE_REF, PAGE_NUMBER, RUNNING_HEADER, fold, match_item
 
 _NOTE_HEADER = rxcache.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
 _LABEL_HEADER = rxcache.compile(r"(?i)^(?:项目|項目|items?|科目)$")
@@ -267,6 +267,9 @@ def _looks_like_item_row(line: Line, book: PatternBook) -> bool:
     )
 
 
+_GLUED_NOTE = rxcache.compile(r"^(?P<label>.*[^\s(（)）])(?P<note>[(（][一二三四五六七八九十]{1,4}[)）])$")
+
+
 def _split_line(line: Line, layout: Layout) -> tuple[list[Word], str | None, dict[int, list[Word]]]:
     label: list[Word] = []
     note: str | None = None
@@ -281,8 +284,18 @@ def _split_line(line: Line, layout: Layout) -> tuple[list[Word], str | None, dic
         near_note = layout.note_cx is not None and abs(w.cx - layout.note_cx) < abs(w.cx - (label[0].x0 if label else 0))
         if label and NOTE_REF.match(t) and (near_note or w.x0 > edge - 120):
             note = w.text
+        elif not label and layout.note_cx is not None and abs(w.cx - layout.note_cx) <= 25 and NOTE_REF.match(t):
+            note = w.text  # in the 附注 column on the amounts' own line, below the label's first line
         else:
             label.append(w)
+    if label and note is None:
+        # a note number printed against the label, one word with it: 销售费用（六十三）
+        glued = _GLUED_NOTE.match(label[-1].text)
+        if glued:
+            w = label[-1]
+            cut = w.x0 + (w.x1 - w.x0) * len(glued["label"]) / len(w.text)
+            label[-1] = Word(glued["label"], w.x0, w.y0, cut, w.y1)
+            note = glued["note"]
     return label, note, cells
 
 
@@ -296,7 +309,7 @@ def build_rows(lines: list[Line], book: PatternBook) -> tuple[list[Row], list[La
     layouts: list[Layout] = []
     layout: Layout | None = None
     for page in sorted({line.page for line in lines}):
-        page_lines = [line for line in lines if line.page == page]
+        page_lines = _without_furniture([line for line in lines if line.page == page])
         if layout is not None:
             layout = Layout(layout.columns, layout.note_cx, "inherited", layout.header_text,
                             [f"page {page + 1} has no header row: columns carried over from the page before"])
@@ -319,7 +332,7 @@ def build_rows(lines: list[Line], book: PatternBook) -> tuple[list[Row], list[La
                 layout = infer_layout(lines, book)
                 if layout is None:
                     continue
-            rows.extend(_page_rows(segment, layout, book, page))
+            _join_across_pages(rows, _page_rows(segment, layout, book, page))
             if layout not in layouts:
                 layouts.append(layout)
         elif layout is not None and layout not in layouts:
@@ -327,38 +340,123 @@ def build_rows(lines: list[Line], book: PatternBook) -> tuple[list[Row], list[La
     return rows, layouts
 
 
-def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) -> list[Row]:
-    out: list[Row] = []
-    pending: tuple[list[Word], Line] | None = None  # a label line still waiting for its amounts
-    for line in lines:
-        label, note, cells = _split_line(line, layout)
-        # any text in the amount columns (a percentage, 不适用) makes this a row, not a label fragment
-        if not cells:
-            if not label:
-                continue
-            label_text = join_words(label)
-            # a label line after a row whose label is unclosed: "投资收益（损失以“－”号" + "填列）"
-            if out and _unclosed(out[-1].label) and out[-1].page == page and _near(out[-1].lines[-1], line):
-                out[-1].label = out[-1].label + label_text
-                out[-1].label_words = out[-1].label_words + label
-                out[-1].lines.append(line)
-                continue
-            if pending is not None and _near(pending[1], line) and _is_continuation(join_words(pending[0]), label_text, book):
-                pending = (pending[0] + label, line)
-            else:
-                pending = (label, line)
-            continue
-        row_lines = [line]
-        if pending is not None and _near(pending[1], line):
-            first = join_words(pending[0])
-            rest = join_words(label)
-            if not label or _is_continuation(first, rest, book):
-                label = pending[0] + label
-                row_lines = [pending[1], line]
-        pending = None
-        text = "".join(w.text for w in label)
-        out.append(Row(text, label, note, cells, page, row_lines, layout))
+@dataclass
+class _Block:
+    """The lines of one row being gathered: label lines (a wrapped label) and amount lines."""
+
+    label_lines: list[tuple[Line, list[Word]]]
+    note: str | None
+    cells: dict[int, list[Word]]
+    lines: list[Line]
+    amounts_below: bool = False  # the amounts came on a line of their own, below the label's first line
+
+    @property
+    def text(self) -> str:
+        return "".join(join_words(ws) for _, ws in self.label_lines)
+
+    @property
+    def last(self) -> Line:
+        return self.lines[-1]
+
+
+def _without_furniture(lines: list[Line]) -> list[Line]:
+    """A page's lines without its number and its running title (first or last line)."""
+    out = [ln for ln in lines if not PAGE_NUMBER.match(fold(ln.text))]
+    for end in (0, -1):
+        if out and RUNNING_HEADER.search(fold(out[end].text)) and len(out) > 1:
+            out.pop(end)
     return out
+
+
+def _join_across_pages(rows: list[Row], page_rows: list[Row]) -> None:
+    """Append a page's rows; a label cut by the page break ("…（亏损以“－”号填" / "列）") is joined."""
+    if rows and page_rows and not page_rows[0].cells and _unclosed(rows[-1].label) \
+            and not _NEW_ITEM_START.match(fold(page_rows[0].label)):
+        head = page_rows.pop(0)
+        rows[-1].label += head.label
+        rows[-1].label_words = rows[-1].label_words + head.label_words  # the row's box stays on its own page
+    rows.extend(page_rows)
+
+
+def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) -> list[Row]:
+    """Rows of one page's lines under ``layout``.
+
+    A label may wrap over several lines and its amounts may stand on the first, the last or a line
+    of their own between them (vertically centred). A label line continues the row above when the
+    typesetting says so: an open bracket, a hanging indent under a line that was full, the row's
+    amounts reaching down beside it; a label-only line is a row of its own (其中：… headings), kept
+    without amounts.
+    """
+    parts = [(line, *_split_line(line, layout)) for line in lines]
+    # the label column's right limit, from the rows with amounts (a signature line below runs wider)
+    ends = [ws[-1].x1 for _, ws, _, cells in parts if ws and cells and ws[-1].x1 <= layout.left_edge]
+    right = max(ends or [ws[-1].x1 for _, ws, _, _ in parts if ws] or [0.0])
+    blocks: list[_Block] = []
+    for line, label, note, cells in parts:
+        b = blocks[-1] if blocks else None
+        if not label and not cells:
+            continue
+        if not label:
+            # amounts alone: they belong to the label lines just above, which have none yet
+            if b is not None and not b.cells and b.label_lines and _near(b.last, line) and cells:
+                b.cells = cells
+                b.note = b.note or note
+                b.lines.append(line)
+                b.amounts_below = True
+            else:
+                blocks.append(_Block([], note, cells, [line]))
+            continue
+        if b is not None and b.label_lines and _continues_row(b, line, label, cells, right, book):
+            b.label_lines.append((line, label))
+            b.lines.append(line)
+            b.note = b.note or note
+            for col, ws in cells.items():
+                b.cells.setdefault(col, []).extend(ws)
+            continue
+        blocks.append(_Block([(line, label)], note, dict(cells), [line]))
+    return [Row("".join(w.text for _, ws in b.label_lines for w in ws), [w for _, ws in b.label_lines for w in ws],
+                b.note, b.cells, page, b.lines, layout) for b in blocks]
+
+
+def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, list[Word]], right: float,
+                   book: PatternBook) -> bool:
+    """Is this label line (with ``cells``, maybe none) part of the row gathered in ``b``?"""
+    if not _near(b.last, line):
+        return False
+    rest = join_words(label)
+    if _NEW_ITEM_START.match(fold(rest)):
+        return False
+    first = b.text
+    if _unclosed(first):
+        return True
+    if fold(first).endswith((":", "：")):
+        return False
+    if b.cells and cells:
+        return False  # two lines with amounts are two rows
+    h = max(4.0, min(w.y1 - w.y0 for w in label))
+    head_line, head = b.label_lines[0]
+    last_line, last = b.label_lines[-1]
+    # a line wraps only when the next word would not fit: the line above reaches the label column's edge
+    first_word = label[0]
+    step = (first_word.x1 - first_word.x0) / max(1, len(first_word.text)) if not first_word.text.isascii() \
+        else first_word.x1 - first_word.x0
+    full = last[-1].x1 + step >= right - 0.6 * h
+    hanging = label[0].x0 < head[0].x0 - 2
+    if hanging and full:
+        return True
+    if b.cells and not cells:
+        # amounts set beside the middle of a two-line label reach down into its second line
+        ys = [w for ws in b.cells.values() for w in ws]
+        overlap = min(line.y1, max(w.y1 for w in ys)) - max(line.y0, min(w.y0 for w in ys))
+        return (b.amounts_below or overlap >= 0.3 * (line.y1 - line.y0)) and full
+    if not b.cells and cells:
+        # a label line, then the rest of the label with the amounts
+        # English labels, and some typesetters, also wrap by choice well short of the column's edge:
+        # then a short tail (开支, 金) or a label that only together names an item says it
+        chosen = first.isascii() or len(fold(rest)) <= 4 or (
+            match_item(first + rest, book) is not None and match_item(first, book) is None)
+        return (full or chosen) and _is_continuation(first, rest, book)
+    return False
 
 
 def _unclosed(text: str) -> bool:
