@@ -26,14 +26,15 @@ from .errors import (
     NoTextLayerError,
 )
 from .model import ITEMS, PERIODS, Flag, Report
-from .parties import read_parties
+from .parties import PartiesRead, read_parties
 from .patternbook import PatternBook
 from .read.document import Document, open_document
 from .read.limits import deadline, memory_limit
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
 from .statement.table import StatementRead, read_statement
-from .statement.tieout import apply_tieout
+from .statement.sheets import rows_json
+from .statement.tieout import apply_tieout, sheet_tieout_flags
 
 if TYPE_CHECKING:
     from .read.ocr import OcrUnavailableError
@@ -218,10 +219,12 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     report.flags.extend(quality_flags(report, doc, best, book))
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)
     t_parties = time.perf_counter()
-    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=region.cas)
+    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=region.cas, plain=region.role == "plain")
     report.extra_figures["parties"] = parties.parties_json()
     report.extra_figures["cash_from_sales"] = parties.figures_json("cash_from_sales")
     report.extra_figures["receivables"] = parties.figures_json("receivables")
+    report.extra_figures["statements"] = _statements_json(report, best, parties)
+    report.flags.extend(sheet_tieout_flags(parties.sheets))
     report.flags.extend(anomaly_flags(report, parties, book))
     report.flags.extend(reading_flags(parties, region.cas))  # CAS reports must disclose what the flags need
     report.timings["parties"] = time.perf_counter() - t_parties
@@ -236,6 +239,14 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
         report.extra_figures["missing"] = missing
     report.timings["total"] = time.perf_counter() - t0
     return report
+
+
+def _statements_json(report: Report, best: StatementRead, parties: PartiesRead) -> dict[str, object]:
+    """The three consolidated statements read whole: every row, and each statement's tie-out."""
+    income = {"title": report.statement["title"], "pages": report.statement["pages"], "unit": best.unit.unit,
+              "multiplier": int(best.unit.multiplier), "rows": rows_json(best.rows, best.unit),
+              "tieout": report.statement["tieout"]}
+    return {"income": income, **{kind: sheet.to_json() for kind, sheet in parties.sheets.items()}}
 
 
 def extract_report(path: str | Path, options: Options | None = None) -> Report:

@@ -36,7 +36,7 @@ from .pages import (
 )
 from .records import Customer, PartiesRead, RelatedParty, RelatedSale, RelatedSales, Share, TopFive
 from .related import read_party_lists, read_sales_sentence, read_sales_table
-from .statements import read_statement_line
+from .statements import line_of, read_consolidated, read_statement_line
 
 __all__ = ["Customer", "PartiesRead", "RelatedParty", "RelatedSale", "RelatedSales", "Share", "TopFive",
            "match_customers", "read_parties", "read_party_lists", "read_sales_table", "read_statement_line",
@@ -44,19 +44,26 @@ __all__ = ["Customer", "PartiesRead", "RelatedParty", "RelatedSale", "RelatedSal
 
 
 def read_parties(doc: Document, book: PatternBook, statement_pages: list[int], unit: Unit,
-                 scan: bool = True, scan_mdna: bool = True) -> PartiesRead:
+                 scan: bool = True, scan_mdna: bool = True, plain: bool = False) -> PartiesRead:
     """Everything the related-party flags need. ``statement_pages`` are the income statement's
     0-based pages; ``unit`` is its unit, the fallback for tables that print none. ``scan=False``
-    reads only where hints point; ``scan_mdna=False`` does so for the MD&A summary of related sales
+    reads only where hints point; ``plain`` reads the balance sheet and cash-flow statement titled
+    without 合并 (the income statement is plain too); ``scan_mdna=False`` does so for the MD&A summary of related sales
     only (a CAS 重要事项 section has it; other reports rarely do, and scanning for it costs)."""
     out = PartiesRead()
     first = min(statement_pages) if statement_pages else doc.page_count
     last = max(statement_pages) if statement_pages else 0
     if statement_pages:
-        out.cash_from_sales = read_statement_line(doc, book, "cash_flow_title", "cash_from_sales", statement_pages,
-                                                  "cash_flow_statement", unit)
-        out.receivables = read_statement_line(doc, book, "balance_sheet_title", "receivables", statement_pages,
-                                              "balance_sheet", unit)
+        for kind, title, item, source in (("cash_flow", "cash_flow_title", "cash_from_sales", "cash_flow_statement"),
+                                          ("balance_sheet", "balance_sheet_title", "receivables", "balance_sheet")):
+            # a company without subsidiaries prints plain titles (资产负债表) for its only statements
+            sheet = read_consolidated(doc, book, title + "_plain" if plain else title, kind, statement_pages, unit)
+            if sheet is None:
+                out.log.append(f"consolidated {kind.replace('_', ' ')} not found beside the income statement")
+                continue
+            out.sheets[kind] = sheet
+            out.pages_read.update(sheet.pages)
+            setattr(out, item, line_of(sheet, book, item, source))
     top_page = find_top5_page(doc, book, first, out, scan)
     if top_page is not None:
         out.top5 = read_top5(doc, book, top_page, DEFAULT, out)

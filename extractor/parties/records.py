@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Figure, _num
+from ..statement.sheets import Sheet
 
 
 @dataclass
@@ -128,6 +129,7 @@ class PartiesRead:
     sales: RelatedSales | None = None
     cash_from_sales: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
     receivables: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
+    sheets: dict[str, Sheet] = field(default_factory=dict)  # balance_sheet / cash_flow, read whole
     matches: list[dict[str, Any]] = field(default_factory=list)  # customer ~ related party, scored
     log: list[str] = field(default_factory=list)
     pages_read: set[int] = field(default_factory=set)  # 0-based, for the log

@@ -183,3 +183,17 @@ def apply_tieout(figures: dict[str, dict[str, Figure | None]], results: list[Tie
                           {"subtotal": t.name, "period": t.period, "column": t.column, "printed": float(t.printed),
                            "computed": float(t.computed), "page": t.page, "terms": t.terms}, kind="quality"))
     return flags
+
+
+def sheet_tieout_flags(sheets: dict[str, Any]) -> list[Flag]:
+    """One quality flag per failed subtotal of the balance sheet or cash-flow statement read whole."""
+    flags: list[Flag] = []
+    for kind, sheet in sheets.items():
+        for t in sheet.tieouts:
+            if not t.passed:
+                flags.append(Flag("tieout_failed", "low", f"{kind.replace('_', ' ')} " + t.why()
+                                  + ": a line may be misread or a row lost",
+                                  {"statement": kind, "subtotal": t.name, "period": t.period, "column": t.column,
+                                   "printed": float(t.printed), "computed": float(t.computed), "page": t.page,
+                                   "terms": t.terms}, kind="quality"))
+    return flags

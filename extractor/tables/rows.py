@@ -8,6 +8,7 @@ alone unless no header exists (then the layout says it was inferred).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -22,6 +23,7 @@ from .labels import NOTE_REF, PAGE_NUMBER, RUNNING_HEADER, fold, match_item
 _NOTE_HEADER = rxcache.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
 _LABEL_HEADER = rxcache.compile(r"(?i)^(?:项目|項目|items?|科目)$")
 _NEW_ITEM_START = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（]?\d+[)）、.]|其中|加[:：]|减[:：]|減[:：]|less|add)", regex.I)
+_SUBTOTAL = rxcache.compile(r"^[^(（].{2,}(?:小计|合计|总计|小計|合計|總計|净额|淨額)$|^(?i:total|subtotal|net)\b")
 CELL_GAP = 7.0  # points between words of one header cell ("2019" "年度")
 
 
@@ -299,7 +301,8 @@ def _split_line(line: Line, layout: Layout) -> tuple[list[Word], str | None, dic
     return label, note, cells
 
 
-def build_rows(lines: list[Line], book: PatternBook) -> tuple[list[Row], list[Layout]]:
+def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], Layout | None] | None = None
+               ) -> tuple[list[Row], list[Layout]]:
     """Rows of a region, page by page, with wrapped labels joined to their amounts.
 
     A header row switches the layout from where it stands (a page may hold two tables); a page
@@ -317,6 +320,8 @@ def build_rows(lines: list[Line], book: PatternBook) -> tuple[list[Row], list[La
         above: Line | None = None
         for line in page_lines:
             own = None if _looks_like_item_row(line, book) else layout_from_line(line, above, book)
+            if own is None and header is not None and not _looks_like_item_row(line, book):
+                own = header(line)  # a statement's own headers (期末余额 / 期初余额)
             above = line
             if own is None:
                 segment.append(line)
@@ -389,8 +394,14 @@ def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) 
     """
     parts = [(line, *_split_line(line, layout)) for line in lines]
     # the label column's right limit, from the rows with amounts (a signature line below runs wider)
-    ends = [ws[-1].x1 for _, ws, _, cells in parts if ws and cells and ws[-1].x1 <= layout.left_edge]
+    amounts = [ws for _, ws, _, cells in parts if ws and any(parse_amount(join_words(c)) is not None
+                                                            for c in cells.values())]
+    ends = [ws[-1].x1 for ws in amounts if ws[-1].x1 <= layout.left_edge]
     right = max(ends or [ws[-1].x1 for _, ws, _, _ in parts if ws] or [0.0])
+    # does this page wrap labels with a hanging indent? then a line that does not hang starts a row
+    labelled = [ws for _, ws, _, _ in parts if ws and ws[-1].x1 <= right]
+    hangs = any(b[0].x0 < a[0].x0 - 2 and _full(a, b, right) and not _NEW_ITEM_START.match(fold(join_words(b)))
+                for a, b in pairwise(labelled))
     blocks: list[_Block] = []
     for line, label, note, cells in parts:
         b = blocks[-1] if blocks else None
@@ -406,7 +417,7 @@ def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) 
             else:
                 blocks.append(_Block([], note, cells, [line]))
             continue
-        if b is not None and b.label_lines and _continues_row(b, line, label, cells, right, book):
+        if b is not None and b.label_lines and _continues_row(b, line, label, cells, right, hangs, book):
             b.label_lines.append((line, label))
             b.lines.append(line)
             b.note = b.note or note
@@ -418,8 +429,17 @@ def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) 
                 b.note, b.cells, page, b.lines, layout) for b in blocks]
 
 
+def _full(above: list[Word], below: list[Word], right: float) -> bool:
+    """Did the line ``above`` wrap? Only when the first word of ``below`` would not have fit on it."""
+    h = max(4.0, min(w.y1 - w.y0 for w in below))
+    first_word = below[0]
+    step = (first_word.x1 - first_word.x0) / max(1, len(first_word.text)) if not first_word.text.isascii() \
+        else first_word.x1 - first_word.x0
+    return above[-1].x1 + step >= right - 0.6 * h
+
+
 def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, list[Word]], right: float,
-                   book: PatternBook) -> bool:
+                   hangs: bool, book: PatternBook) -> bool:
     """Is this label line (with ``cells``, maybe none) part of the row gathered in ``b``?"""
     if not _near(b.last, line):
         return False
@@ -429,18 +449,14 @@ def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, li
     first = b.text
     if _unclosed(first):
         return True
-    if fold(first).endswith((":", "：")):
-        return False
+    if fold(first).endswith((":", "：")) or _SUBTOTAL.search(fold(first)) or _SUBTOTAL.search(fold(rest)):
+        return False  # a heading, or a subtotal (经营活动现金流入小计), is a label complete in itself
     if b.cells and cells:
         return False  # two lines with amounts are two rows
-    h = max(4.0, min(w.y1 - w.y0 for w in label))
-    head_line, head = b.label_lines[0]
-    last_line, last = b.label_lines[-1]
+    head = b.label_lines[0][1]
+    last = b.label_lines[-1][1]
     # a line wraps only when the next word would not fit: the line above reaches the label column's edge
-    first_word = label[0]
-    step = (first_word.x1 - first_word.x0) / max(1, len(first_word.text)) if not first_word.text.isascii() \
-        else first_word.x1 - first_word.x0
-    full = last[-1].x1 + step >= right - 0.6 * h
+    full = _full(last, label, right)
     hanging = label[0].x0 < head[0].x0 - 2
     if hanging and full:
         return True
@@ -450,6 +466,10 @@ def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, li
         overlap = min(line.y1, max(w.y1 for w in ys)) - max(line.y0, min(w.y0 for w in ys))
         return (b.amounts_below or overlap >= 0.3 * (line.y1 - line.y0)) and full
     if not b.cells and cells:
+        if hangs and not hanging and (label[0].x0 <= head[0].x0 + 2 or not full):
+            # on a page whose wrapped labels hang, a line at the same indent starts a row; one indented
+            # further continues only a full line (其中：对联营企业和合营企业的投 / 资收益)
+            return False
         # a label line, then the rest of the label with the amounts
         # English labels, and some typesetters, also wrap by choice well short of the column's edge:
         # then a short tail (开支, 金) or a label that only together names an item says it
