@@ -53,7 +53,7 @@ def missing_fonts(fonts: tuple[Font, ...]) -> str | None:
     for f in wanted:
         for weight in ("regular", "bold"):
             p = subprocess.run([fc_list, "--format", "%{family}\n", f":family={f.family}:weight={weight}"],
-                               capture_output=True, text=True, timeout=60)
+                               check=False, capture_output=True, text=True, timeout=60)
             if not p.stdout.strip() and f not in missing:
                 missing.append(f)
     if not missing:
