@@ -9,6 +9,7 @@ from pathlib import Path
 from . import build_cas, build_ifrs
 from .common import Ctx
 from .data import generate
+from .fonts import Font, unexpected_fonts
 from .layout import Document, Spacer, Table, paginate, resolve_toc
 from .truth import build_truth, clean_margins, compute_flags
 from .variants import Variant
@@ -189,7 +190,9 @@ def _with_rows(rows, extra):  # type: ignore[no-untyped-def]
 def generate_report(stem: str, seed: int, v: Variant, out_dir: Path) -> dict[str, object]:
     doc, truth = build_document(stem, seed, v)
     pdf = out_dir / f"{stem}.pdf"
-    producer_module(v.producer).render(doc, pdf)
+    producer = producer_module(v.producer)
+    producer.render(doc, pdf)
+    verify_fonts(pdf, producer.fonts(v.language))  # first: another font is what makes pages overflow
     verify(pdf, doc, truth)
     (out_dir / f"{stem}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8")
@@ -209,6 +212,17 @@ def verify(pdf: Path, doc: Document, truth: dict[str, object]) -> None:
                 text = compact(d[f["page"] - 1].get_text())
                 if compact(f["printed"]) not in text:
                     raise GenerationError(f"{pdf.name}: {item}/{per} printed {f['printed']!r} not on page {f['page']}")
+
+
+def verify_fonts(pdf: Path, wanted: tuple[Font, ...]) -> None:
+    """The producer must have used the fonts it was told to: a substitute would make the sample's text
+    depend on the fonts of the machine that rendered it."""
+    other = unexpected_fonts(pdf, wanted)
+    if other:
+        packages = sorted({f.package for f in wanted if f.package})
+        hint = f"; is {' '.join(packages)} installed? (apt install {' '.join(packages)})" if packages else ""
+        raise GenerationError(f"{pdf.name}: rendered with {', '.join(other)}, but asked only for "
+                              f"{', '.join(f.family for f in wanted)}{hint}")
 
 
 def compact(s: str) -> str:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .common import first_on_path
+from .fonts import NOTO_SERIF_SC, NOTO_SERIF_TC, Font, missing_fonts
 from .layout import (
     BODY_W,
     HEADING,
@@ -42,16 +43,18 @@ def available() -> str | None:
         return "python-docx is not installed (pip install python-docx)"
     if not find_soffice():
         return "no LibreOffice on PATH (looked for soffice, libreoffice; apt install libreoffice-writer-nogui)"
-    return None
+    return missing_fonts((NOTO_SERIF_SC, NOTO_SERIF_TC))
+
+
+def fonts(lang: str) -> tuple[Font, ...]:
+    """The one font a document in ``lang`` is set in, Latin and East Asian text alike (see fonts.py)."""
+    return (NOTO_SERIF_TC,) if lang == "zh-Hant" else (NOTO_SERIF_SC,)
 
 
 def _fonts(lang: str) -> tuple[str, str]:
     """(Latin font, East Asian font)"""
-    if lang == "zh-Hant":
-        return "Noto Serif CJK TC", "Noto Serif CJK TC"
-    if lang == "en":
-        return "Liberation Serif", "Noto Serif CJK SC"
-    return "Noto Serif CJK SC", "Noto Serif CJK SC"
+    (font,) = fonts(lang)
+    return font.family, font.family
 
 
 def build_docx(doc: Document, path: Path) -> None:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .common import first_on_path
+from .fonts import NOTO_SERIF_SC, NOTO_SERIF_TC, Font, missing_fonts
 from .layout import (
     BODY_H,
     BODY_W,
@@ -36,15 +37,19 @@ def find_chromium() -> str | None:
 
 
 def available() -> str | None:
-    return None if find_chromium() else f"no Chromium on PATH (looked for {', '.join(CHROMIUM_NAMES)}; apt install chromium)"
+    if not find_chromium():
+        return f"no Chromium on PATH (looked for {', '.join(CHROMIUM_NAMES)}; apt install chromium)"
+    return missing_fonts((NOTO_SERIF_SC, NOTO_SERIF_TC))
+
+
+def fonts(lang: str) -> tuple[Font, ...]:
+    """The one font a document in ``lang`` is set in. No fallback list: a fallback would make the text
+    depend on which fonts the machine happens to have (see fonts.py)."""
+    return (NOTO_SERIF_TC,) if lang == "zh-Hant" else (NOTO_SERIF_SC,)
 
 
 def _font(lang: str) -> str:
-    if lang == "zh-Hant":
-        return '"Noto Serif CJK TC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", serif'
-    if lang == "en":
-        return '"Liberation Serif", "Times New Roman", "Noto Serif CJK SC", serif'
-    return '"Noto Serif CJK SC", "WenQuanYi Zen Hei", serif'
+    return ", ".join(f'"{f.family}"' for f in fonts(lang))
 
 
 def _e(s: str) -> str:

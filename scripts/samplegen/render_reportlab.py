@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .fonts import MSUNG, STANDARD, STSONG, Font
 from .layout import (
     BODY_H,
     BODY_W,
@@ -32,6 +33,11 @@ def available() -> str | None:
     return None
 
 
+def fonts(lang: str) -> tuple[Font, ...]:
+    """The fonts a document in ``lang`` names (Helvetica is the canvas's initial font)."""
+    return (MSUNG if lang == "zh-Hant" else STSONG,) + STANDARD
+
+
 def _is_cjk(s: str) -> bool:
     return any(ord(ch) > 0x2E80 for ch in s)
 
@@ -54,7 +60,7 @@ def render(doc: Document, out: Path) -> None:
     # its UCS-2 codes through the wrong CMap: wrong glyphs and a garbage text layer. Declare the CNS one.
     from reportlab.pdfbase import cidfonts
     cidfonts.defaultUnicodeEncodings["MSung-Light"] = ("cht", "UniCNS-UCS2-H")
-    cjk = "MSung-Light" if doc.language == "zh-Hant" else "STSong-Light"
+    cjk = fonts(doc.language)[0].family
     pdfmetrics.registerFont(UnicodeCIDFont(cjk))
     latin = "Times-Roman" if doc.language == "en" else cjk
     latin_bold = "Times-Bold" if doc.language == "en" else cjk
