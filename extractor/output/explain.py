@@ -33,4 +33,25 @@ def render_explain(report: Report) -> str:
                            f"{f.source}, confidence {f.confidence:.2f}{extra}")
                 for ch in f.checks:
                     out.append(f"      check {ch.name}: {'pass' if ch.passed else 'FAIL'} — {ch.detail}")
+    out.extend(_statements(report))
     return "\n".join(out)
+
+
+def _statements(report: Report) -> list[str]:
+    """Each consolidated statement read whole: its rows (label, note, current, prior, page) and tie-out."""
+    out: list[str] = []
+    for kind, st in (report.extra_figures.get("statements") or {}).items():
+        ties = st.get("tieout") or []
+        passed = sum(1 for t in ties if t["passed"])
+        out.append(f"  statement {kind}: {st.get('title')!r} pages {st.get('pages')}, {len(st.get('rows') or [])} rows, "
+                   f"tie-out {passed}/{len(ties)}")
+        for t in ties:
+            if not t["passed"]:
+                out.append(f"    tie-out FAIL {t['name']} ({t['period']}): printed {t['printed']:,} computed "
+                           f"{t['computed']:,} p{t['page']}")
+        for r in st.get("rows") or []:
+            cur = (r.get("current") or {}).get("printed") or ""
+            pri = (r.get("prior") or {}).get("printed") or ""
+            note = f" [{r['note']}]" if r.get("note") else ""
+            out.append(f"    p{r['page']} {r['label']}{note} | {cur} | {pri}")
+    return out

@@ -393,10 +393,9 @@ def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) 
     without amounts.
     """
     parts = [(line, *_split_line(line, layout)) for line in lines]
-    # the label column's right limit, from the rows with amounts (a signature line below runs wider)
-    amounts = [ws for _, ws, _, cells in parts if ws and any(parse_amount(join_words(c)) is not None
-                                                            for c in cells.values())]
-    ends = [ws[-1].x1 for ws in amounts if ws[-1].x1 <= layout.left_edge]
+    # the label column's right limit
+    # (a running title or a signature line reaching into the amount columns is no label)
+    ends = [ws[-1].x1 for _, ws, _, _ in parts if ws and ws[-1].x1 <= layout.left_edge]
     right = max(ends or [ws[-1].x1 for _, ws, _, _ in parts if ws] or [0.0])
     # does this page wrap labels with a hanging indent? then a line that does not hang starts a row
     labelled = [ws for _, ws, _, _ in parts if ws and ws[-1].x1 <= right]
