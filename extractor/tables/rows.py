@@ -24,6 +24,7 @@ _NOTE_HEADER = rxcache.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一�
 _LABEL_HEADER = rxcache.compile(r"(?i)^(?:项目|項目|items?|科目)$")
 _NEW_ITEM_START = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（]?\d+[)）、.]|其中|加[:：]|减[:：]|減[:：]|less|add)", regex.I)
 _SUBTOTAL = rxcache.compile(r"^[^(（].{2,}(?:小计|合计|总计|小計|合計|總計|净额|淨額)$|^(?i:total|subtotal|net)\b")
+_TOTAL = rxcache.compile(r"^[^(（].{2,}(?:小计|合计|总计|小計|合計|總計)$|^(?i:total|subtotal)\b")  # never a label's tail
 CELL_GAP = 7.0  # points between words of one header cell ("2019" "年度")
 
 
@@ -311,6 +312,7 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
     rows: list[Row] = []
     layouts: list[Layout] = []
     layout: Layout | None = None
+    style: dict[str, bool] = {}  # how this table wraps its labels, learnt page by page
     for page in sorted({line.page for line in lines}):
         page_lines = _without_furniture([line for line in lines if line.page == page])
         if layout is not None:
@@ -327,7 +329,7 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                 segment.append(line)
                 continue
             if layout is not None and segment:
-                rows.extend(_page_rows(segment, layout, book, page))
+                rows.extend(_page_rows(segment, layout, book, page, style))
                 if layout not in layouts:
                     layouts.append(layout)
             segment = []
@@ -337,7 +339,7 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                 layout = infer_layout(lines, book)
                 if layout is None:
                     continue
-            _join_across_pages(rows, _page_rows(segment, layout, book, page))
+            _join_across_pages(rows, _page_rows(segment, layout, book, page, style))
             if layout not in layouts:
                 layouts.append(layout)
         elif layout is not None and layout not in layouts:
@@ -383,7 +385,7 @@ def _join_across_pages(rows: list[Row], page_rows: list[Row]) -> None:
     rows.extend(page_rows)
 
 
-def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) -> list[Row]:
+def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int, style: dict[str, bool]) -> list[Row]:
     """Rows of one page's lines under ``layout``.
 
     A label may wrap over several lines and its amounts may stand on the first, the last or a line
@@ -393,14 +395,21 @@ def _page_rows(lines: list[Line], layout: Layout, book: PatternBook, page: int) 
     without amounts.
     """
     parts = [(line, *_split_line(line, layout)) for line in lines]
+    # the second line of a column header (附註 人民幣千元 人民幣千元) is no row
+    parts = [p for p in parts if not (p[1] and (_NOTE_HEADER.match(fold(join_words(p[1])))
+                                                or _LABEL_HEADER.match(fold(join_words(p[1]))))
+                                      and not any(parse_amount(join_words(ws)) for ws in p[3].values()))]
     # the label column's right limit
     # (a running title or a signature line reaching into the amount columns is no label)
     ends = [ws[-1].x1 for _, ws, _, _ in parts if ws and ws[-1].x1 <= layout.left_edge]
     right = max(ends or [ws[-1].x1 for _, ws, _, _ in parts if ws] or [0.0])
     # does this page wrap labels with a hanging indent? then a line that does not hang starts a row
     labelled = [ws for _, ws, _, _ in parts if ws and ws[-1].x1 <= right]
-    hangs = any(b[0].x0 < a[0].x0 - 2 and _full(a, b, right) and not _NEW_ITEM_START.match(fold(join_words(b)))
-                for a, b in pairwise(labelled))
+    # (one table keeps one style: a page with few wraps takes it from the pages before)
+    hangs = style["hangs"] = style.get("hangs", False) or any(
+        b[0].x0 < a[0].x0 - 2 and _full(a, b, right) and not _NEW_ITEM_START.match(fold(join_words(b)))
+        and not join_words(b).isascii()  # English totals stand left of the items above them
+        for a, b in pairwise(labelled))
     blocks: list[_Block] = []
     for line, label, note, cells in parts:
         b = blocks[-1] if blocks else None
@@ -448,7 +457,7 @@ def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, li
     first = b.text
     if _unclosed(first):
         return True
-    if fold(first).endswith((":", "：")) or _SUBTOTAL.search(fold(first)) or _SUBTOTAL.search(fold(rest)):
+    if fold(first).endswith((":", "：")) or _SUBTOTAL.search(fold(first)) or _TOTAL.search(fold(rest)):
         return False  # a heading, or a subtotal (经营活动现金流入小计), is a label complete in itself
     if b.cells and cells:
         return False  # two lines with amounts are two rows
