@@ -57,7 +57,8 @@ MAX_FORM_BYTES = 64 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
 FORM_FIELDS = ("token", "sha256", "target", "action", "value", "comment", "reviewer", "beyond_bounds")
 LOCAL_NAMES = ("127.0.0.1", "localhost")
-HISTORY_PAGE = 50  # decisions per page of a target's history
+HISTORY_PAGE = 50
+ORIGIN_WORDS = {None: "no page", "null": "an opaque origin: a file:// page or a sandboxed frame"}  # decisions per page of a target's history
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ class ReviewApp:
         origin = request.headers.get("Origin")
         if origin not in self.origins:
             raise Refused(403, "Forbidden", "a decision is recorded only from this review server's own pages "
-                          f"(the request came from {'no page' if origin is None else 'another origin'})")
+                          f"(the request came from {ORIGIN_WORDS.get(origin, 'another origin')})")
         if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
             raise Refused(403, "Forbidden", "a decision is recorded only from this review server's own pages")
         if request.mimetype != FORM_TYPE or request.mimetype_params.get("charset", "utf-8").lower() != "utf-8":
