@@ -4,6 +4,7 @@ sends them (cookie, token field, Origin) unless a test leaves something out, raw
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import sqlite3
 import threading
@@ -69,8 +70,11 @@ def post(srv: ReviewServer, fields: dict[str, str], drop: tuple[str, ...] = (), 
     return status, resp_headers.get("location", ""), text
 
 
-def raw(srv: ReviewServer, data: bytes, wait: float = 5.0, shut: bool = False) -> bytes:
-    """Send bytes as they are; what the server answers until it closes or ``wait`` seconds pass."""
+def raw(srv: ReviewServer, data: bytes, wait: float = 5.0, shut: bool = False, responses: int | None = 1,
+        linger: float = 0.0) -> bytes:
+    """Send bytes as they are; what the server answers until it closes, ``wait`` seconds pass, or
+    ``responses`` complete responses came and ``linger`` more seconds brought nothing (None: read
+    until the server closes or ``wait`` ends)."""
     with socket.create_connection(("127.0.0.1", srv.port), timeout=wait) as s:
         s.sendall(data)
         if shut:
@@ -78,11 +82,14 @@ def raw(srv: ReviewServer, data: bytes, wait: float = 5.0, shut: bool = False) -
         out = b""
         end = time.monotonic() + wait
         while time.monotonic() < end:
+            if responses is not None and len(statuses(out, complete=True)) >= responses:
+                if linger <= 0:
+                    break
+                s.settimeout(linger)
+                end = time.monotonic() + linger
             try:
                 chunk = s.recv(65536)
-            except TimeoutError:
-                break
-            except ConnectionResetError:
+            except (TimeoutError, ConnectionResetError):
                 break
             if not chunk:
                 break
@@ -90,9 +97,22 @@ def raw(srv: ReviewServer, data: bytes, wait: float = 5.0, shut: bool = False) -
         return out
 
 
-def statuses(reply: bytes) -> list[int]:
-    """The status codes of every response in ``reply`` (several when a connection carried several)."""
-    return [int(line.split()[1]) for line in reply.split(b"\r\n") if line.startswith(b"HTTP/1.")]
+def statuses(reply: bytes, complete: bool = False) -> list[int]:
+    """The status codes of the responses in ``reply``, one after the other on one connection (each
+    head read, its Content-Length of body skipped); ``complete``: only those received whole."""
+    out = []
+    while reply:
+        head, sep, rest = reply.partition(b"\r\n\r\n")
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+        if not sep or not m:
+            break
+        length = re.search(rb"\r\ncontent-length: *(\d+)", head, re.IGNORECASE)
+        size = int(length.group(1)) if length else len(rest)
+        if complete and len(rest) < size:
+            break
+        out.append(int(m.group(1)))
+        reply = rest[size:]
+    return out
 
 
 def integrity(db: Path) -> str:

@@ -56,10 +56,8 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def site(review_batch: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("review-site")
-    build_review(review_batch, out)
-    return out
+def site(review_site: Path) -> Path:
+    return review_site
 
 
 def wait(driver, condition, what: str, seconds: float = 30) -> object:

@@ -222,7 +222,7 @@ def bounds_problem(target: str, v: Decimal, values: dict[str, Decimal | None],
     for other in pairs:
         exp = values[figure_target(other, period)]
         if revenue is not None and revenue > 0 and exp is not None and exp > ratio * revenue:
-            return (f"{other} ({period}) would be {exp / revenue:.1f} times revenue, beyond the bound {ratio:g}x "
+            return (f"{other} ({period}) would be {exp / revenue:.1f} times revenue, beyond the bound {float(ratio):g}x "
                     "(max_expense_to_revenue)")
     cur, pri = values[figure_target("revenue", "current")], values[figure_target("revenue", "prior")]
     if item == "revenue" and cur is not None and pri is not None and pri > 0 and (cur - pri) / pri > growth:
