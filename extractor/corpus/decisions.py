@@ -340,18 +340,18 @@ def counts(db: Path, sha256: str | None = None) -> dict[tuple[str, str], int]:
 
 
 def recent(db: Path, per_target: int, sha256: str | None = None) -> dict[tuple[str, str], list[Decision]]:
-    """The last ``per_target`` decisions of each (sha256, target), oldest first."""
+    """The last ``per_target`` decisions of each (sha256, target), oldest first: one indexed query per
+    target, so a target with a long history costs no more than one with a short one."""
     if not db.exists() or per_target <= 0:
         return {}
     where, args = _where(sha256)
     out: dict[tuple[str, str], list[Decision]] = {}
     with connect(db) as con:
-        rows = con.execute(
-            f"SELECT {COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY sha256, target ORDER BY id DESC) AS n "
-            f"FROM decisions{where}) WHERE n <= ? ORDER BY id", (*args, per_target)).fetchall()
-    for r in rows:
-        d = _row(r)
-        out.setdefault((d.sha256, d.target), []).append(d)
+        keys = con.execute(f"SELECT DISTINCT sha256, target FROM decisions{where}", args).fetchall()
+        for sha, target in keys:
+            rows = con.execute(f"SELECT {COLUMNS} FROM decisions WHERE sha256 = ? AND target = ? "
+                               "ORDER BY id DESC LIMIT ?", (sha, target, per_target)).fetchall()
+            out[(sha, target)] = [_row(r) for r in reversed(rows)]
     return out
 
 
