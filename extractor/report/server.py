@@ -371,8 +371,8 @@ def serve(review: Review, port: int) -> None:
         server = ReviewServer(review, port)
     except OSError as e:
         raise SystemExit(f"error: cannot listen on 127.0.0.1:{port} ({e.strerror}); choose another --port") from e
-    print(f"review server: open {server.login_url}\n(the address carries this run's token; Ctrl-C to stop); "
-          f"decisions go to {review.db}", flush=True)
+    print(f"review server on {server.url} (Ctrl-C to stop); decisions go to {review.db}\n"
+          f"open {server.login_url}\n(the token is this run's: pages without it cannot record decisions)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
