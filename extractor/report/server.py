@@ -361,8 +361,10 @@ class ReviewServer:
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
     def server_close(self) -> None:
+        """Release the socket and the worker threads of a server that was never run (or is stopped)."""
         if not self._stopped.is_set():
             self.server.close()
+            self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 def serve(review: Review, port: int) -> None:
