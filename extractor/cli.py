@@ -241,6 +241,11 @@ def export(outdir: str, formats: str) -> None:
     pending = f"; {res.pending} report(s) not read yet (rerun the batch)" if res.pending else ""
     click.echo(f"{res.reports} reports: {res.ok} ok, {res.partial} partial, {res.failed} failed{pending} -> "
                + ", ".join(str(p) for p in res.written))
+    if res.ignored_decisions:
+        first = res.ignored_decisions[0]
+        click.echo(f"warning: {len(res.ignored_decisions)} stored decision(s) ignored, the one before each in force "
+                   f"(e.g. id {first.id}, {first.target}: {first.problem}); record them again in the review server",
+                   err=True)
 
 
 @main.command()

@@ -74,3 +74,14 @@ def review_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = base / "batch"
     run_batch(reports, out, Options())
     return out
+
+
+@pytest.fixture(scope="session")
+def review_site(review_batch: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static review of ``review_batch`` (pages and crops), written once per session; tests
+    that serve or change it work on a copy."""
+    from extractor.report.review import build_review
+
+    out = tmp_path_factory.mktemp("review-site")
+    build_review(review_batch, out)
+    return out

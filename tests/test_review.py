@@ -4,13 +4,10 @@ crops made once, the review server recording decisions and refusing bad ones."""
 from __future__ import annotations
 
 import csv
+import http.client
 import json
 import re
 import shutil
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -25,6 +22,7 @@ from extractor.report.server import ReviewServer
 from extractor.report.spots import flag_spots
 
 from .conftest import SAMPLES
+from .reviewhttp import get, post, running
 
 
 def fresh(batch: Path, tmp_path: Path) -> Path:
@@ -36,10 +34,8 @@ def fresh(batch: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(review_batch: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
-    out = tmp_path_factory.mktemp("review-html")
-    build_review(review_batch, out)
-    return out, load_results(review_batch)
+def built(review_batch: Path, review_site: Path) -> tuple[Path, list[dict]]:
+    return review_site, load_results(review_batch)
 
 
 def page_of(out: Path, result: dict) -> str:
@@ -212,28 +208,8 @@ def server(review_batch: Path, built: tuple[Path, list[dict]], tmp_path: Path) -
     shutil.copytree(built[0], tmp_path / "review")  # its crops: made once for the module
     rv = Review(fresh(review_batch, tmp_path), tmp_path / "review")
     rv.write()
-    srv = ReviewServer(rv, 0)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-
-
-def post(srv: ReviewServer, fields: dict[str, str], origin: str | None = None) -> tuple[int, str, str]:
-    req = urllib.request.Request(srv.url + "decide", data=urllib.parse.urlencode(fields).encode(), method="POST")
-    if origin:
-        req.add_header("Origin", origin)
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a: object, **k: object) -> None:
-            return None
-
-    try:
-        resp = urllib.request.build_opener(NoRedirect).open(req, timeout=30)
-        return resp.status, resp.headers.get("Location", ""), resp.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Location", ""), unescape(e.read().decode())
+    with running(rv) as srv:
+        yield srv
 
 
 @pytest.mark.parametrize(("fields", "words"), [
@@ -264,27 +240,32 @@ def test_server_records_and_rewrites_the_static_page(server: ReviewServer) -> No
     assert (d.action, d.comment, d.reviewer) == ("confirmed", "cash lags billing", "li")
     page = unescape((rv.out / "r" / rv.names[i]).read_text("utf-8"))
     assert "cash lags billing" in page and "<form" not in page
-    served = urllib.request.urlopen(server.url + location.lstrip("/"), timeout=30).read().decode()
-    assert "cash lags billing" in unescape(served) and '<form class="decide"' in served
+    status, _, served = get(server, location)
+    assert status == 200 and "cash lags billing" in served and '<form class="decide"' in served
+    assert "recorded: flag:cash_revenue_divergence#0 confirmed" in served
 
 
 def test_server_refuses_other_origins(server: ReviewServer) -> None:
     r = server.review.results[0]
     status, _, _ = post(server, {"sha256": r["sha256"], "target": "figure:revenue.current",
-                                    "action": "confirmed"}, origin="http://evil.example")
+                                 "action": "confirmed"}, Origin="http://evil.example")
     assert status == 403 and decisions.history(server.review.db) == []
 
 
 def test_server_serves_crops_and_nothing_outside(server: ReviewServer) -> None:
-    page = urllib.request.urlopen(server.url + "r/" + server.review.names[0], timeout=30).read().decode()
+    status, _, page = get(server, "/r/" + server.review.names[0])
+    assert status == 200
     src = img_srcs(page)[0]
     assert src.startswith("/crops/")
-    body = urllib.request.urlopen(server.url + src.lstrip("/"), timeout=30).read()
-    assert body[:8] == b"\x89PNG\r\n\x1a\n"
-    for bad in ("crops/../index.html", "crops/%2e%2e/results.jsonl", "results.jsonl"):
-        with pytest.raises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(server.url + bad, timeout=30)
-        assert e.value.code == 404
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("GET", src, headers={"Cookie": f"{server.app.cookie}={server.token}"})
+    resp = conn.getresponse()
+    assert resp.status == 200 and resp.getheader("Content-Type") == "image/png"
+    assert resp.read()[:8] == b"\x89PNG\r\n\x1a\n"
+    conn.close()
+    for bad in ("/crops/../index.html", "/crops/%2e%2e/results.jsonl", "/results.jsonl", "/review/index.html"):
+        assert get(server, bad)[0] == 404, bad
+    assert get(server, src, cookie=False)[0] == 403  # the crops show the reports: the token is needed too
 
 
 def test_results_file_lines_are_checked(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ class Summary:
     failed: int = 0
     pending: int = 0  # files of the run with no result in the store (a run stopped early)
     written: tuple[Path, ...] = ()
+    ignored_decisions: tuple[decisions.Decision, ...] = ()  # stored with values no decision can have
 
 
 def _open(outdir: Path) -> tuple[Store, Any]:
@@ -325,7 +326,7 @@ def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", 
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unknown export format(s) {', '.join(bad)}: use {', '.join(FORMATS)}")
-    summary = Summary(pending=pending_count(outdir))
+    summary = Summary(pending=pending_count(outdir), ignored_decisions=tuple(decisions.ignored(store_path(outdir))))
     paths = {fmt: outdir / FILE_NAMES[fmt] for fmt in formats}
     tmp = {fmt: p.with_name(p.name + ".tmp") for fmt, p in paths.items()}
     rows: list[dict[str, Any]] = []

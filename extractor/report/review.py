@@ -135,22 +135,36 @@ def evidence_text(v: Any) -> str:
 
 # --- views -----------------------------------------------------------------------------------
 
+HISTORY_SHOWN = 10  # decisions of a target listed on its report's page; the server pages the rest
+
+
 @dataclass
 class Decided:
-    """The decisions of one target: the one in force and the history (oldest first)."""
+    """The decisions of one target: the one in force, the last few (oldest first) and how many."""
 
     latest: Decision | None = None
     history: list[Decision] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def older(self) -> int:
+        """Decisions not listed on the page (the server shows them page by page)."""
+        return self.count - len(self.history)
 
 
-def decided_by_report(db: Path | None) -> dict[str, dict[str, Decided]]:
+def decided_by_report(db: Path | None, sha256: str | None = None,
+                      shown: int = HISTORY_SHOWN) -> dict[str, dict[str, Decided]]:
+    """Per report (only ``sha256`` when given) and target: the decision in force, the count and the
+    last ``shown`` decisions. Reads a bounded number of rows per target, never the whole history."""
     out: dict[str, dict[str, Decided]] = {}
     if db is None:
         return out
-    for d in decisions.history(db):
-        t = out.setdefault(d.sha256, {}).setdefault(d.target, Decided())
-        t.history.append(d)
-        t.latest = d
+    for (sha, target), n in decisions.counts(db, sha256).items():
+        out.setdefault(sha, {})[target] = Decided(count=n)
+    for (sha, target), d in decisions.latest(db, sha256).items():
+        out[sha][target].latest = d
+    for (sha, target), ds in decisions.recent(db, shown, sha256).items():
+        out[sha][target].history = ds
     return out
 
 
@@ -221,7 +235,7 @@ def environment() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters.update(money=money, ratio=ratio_text, basename=lambda p: Path(str(p)).name)
-    env.globals.update(overview_value=overview_value, severities=SEVERITIES)
+    env.globals.update(overview_value=overview_value, severities=SEVERITIES, nonce=None)
     return env
 
 
@@ -257,7 +271,7 @@ class Review:
 
     def view(self, i: int, decided: dict[str, dict[str, Decided]] | None = None) -> dict[str, Any]:
         r = self.results[i]
-        decided = decided_by_report(self.db) if decided is None else decided
+        decided = decided_by_report(self.db, r.get("sha256") or "") if decided is None else decided
         pdf = find_pdf(r.get("file"), self.outdir, self.roots) if r.get("status") != "error" else None
         if pdf is None and r.get("status") != "error":
             self.missing.append(f"{r.get('file')}: PDF not found, its page shows no crops "
@@ -271,7 +285,12 @@ class Review:
 
     def render_report(self, v: dict[str, Any], serving: bool = False, errors: dict[str, str] | None = None,
                       typed: dict[str, dict[str, str]] | None = None, root: str = "../",
-                      saved: str | None = None) -> str:
+                      saved: str | None = None, token: str = "", beyond: Iterable[str] = (),
+                      nonce: str | None = None) -> str:
+        """One report's page; ``serving`` adds the forms (carrying the server's ``token``), ``errors``
+        and ``typed`` what a refused form said and held, ``beyond`` the targets whose value was refused
+        for the plausibility bounds (their form offers to record it anyway), ``nonce`` the CSP nonce
+        of the page's style and script."""
         i = v["index"]
         targets = {f["target"] for f in v["figures"]} | {f["target"] for f in v["flags"]}
         stray = [f"{t}: {msg}" for t, msg in (errors or {}).items() if t not in targets]
@@ -279,12 +298,22 @@ class Review:
                "next": self.names[i + 1] if i + 1 < len(self.names) else None}
         return self.env.get_template("report.html").render(
             v=v, serving=serving, errors=errors or {}, typed=typed or {}, nav=nav, root=root, saved=saved, stray=stray,
-            threshold=self.threshold, embed=self.crops.embed)
+            threshold=self.threshold, embed=self.crops.embed, token=token, beyond=set(beyond), nonce=nonce)
 
-    def render_index(self, views: list[dict[str, Any]], serving: bool = False) -> str:
+    def render_index(self, views: list[dict[str, Any]], serving: bool = False, nonce: str | None = None) -> str:
         return self.env.get_template("index.html").render(
             views=views, serving=serving, threshold=self.threshold, outdir=str(self.outdir),
-            total_decided=sum(v["n_decided"] for v in views))
+            total_decided=sum(v["n_decided"] for v in views), nonce=nonce)
+
+    def render_history(self, i: int, target: str, page: list[Decision], count: int, older: int | None,
+                       nonce: str | None = None) -> str:
+        """One page of a target's decisions, newest first, with a link to the next older page."""
+        return self.env.get_template("history.html").render(
+            r=self.results[i], name=self.names[i], target=target, page=page, count=count, older=older, nonce=nonce)
+
+    def render_message(self, status: int, title: str, message: str, nonce: str | None = None) -> str:
+        """A page that only says something: an error, a refusal (the server's 4xx pages)."""
+        return self.env.get_template("message.html").render(status=status, title=title, message=message, nonce=nonce)
 
     def write(self, progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> ReviewStats:
         """Write index.html, one page per report and the crops they need into ``self.out``
@@ -335,7 +364,7 @@ class Review:
                             r.get("fiscal_year"), r.get("sha256"), target, d.action,
                             "" if extracted is None else extracted, fig.get("printed", ""), fig.get("page", ""),
                             "" if d.value is None else str(d.value), d.comment, d.reviewer or "", d.decided_at,
-                            len(per[target].history)])
+                            per[target].count])
         _write(self.out / "decisions.csv", buf.getvalue())
 
     def write_page(self, i: int, decided: dict[str, dict[str, Decided]]) -> dict[str, Any]:
@@ -353,16 +382,18 @@ class Review:
         self.env = environment()
 
     def write_one(self, i: int) -> None:
-        """Rewrite one report's page and the overview after a decision (the server calls it)."""
-        decided = decided_by_report(self.db)
-        v = self.view(i, decided)
+        """Rewrite one report's page and the overview after a decision (the server calls it): the
+        decisions in force and their counts for the overview and decisions.csv, the last few
+        decisions of this report only."""
+        v = self.view(i)
         _write(self.out / "r" / v["name"], self.render_report(v))
+        decided = decided_by_report(self.db, shown=0)
         _write(self.out / "index.html", self.render_index(self.overview(decided)))
         self.write_decisions(decided)
 
     def overview(self, decided: dict[str, dict[str, Decided]] | None = None) -> list[dict[str, Any]]:
         """The overview rows without making crops (they exist once the folder has been written)."""
-        decided = decided_by_report(self.db) if decided is None else decided
+        decided = decided_by_report(self.db, shown=0) if decided is None else decided
         rows = []
         for i, r in enumerate(self.results):
             v = report_view(r, i, None, None, decided.get(r.get("sha256") or "", {}), self.threshold)
