@@ -12,10 +12,6 @@ CASES = real_expected()
 # Real reports that meet an open issue: strict xfail, so the mark goes when the issue is fixed.
 KNOWN = {
     "test_statement_figures": {
-        "hk_06068_wisdomedu_2021.pdf": "issue 21: a segment column read as the group total",
-        "hk_00607_fullshare_2021_zh.pdf": "issue 21: traditional-Chinese HK statement with 研發成本",
-        "hk_01856_ernestborel_2015.pdf": "issue 21: 'Selling and distribution costs' not recognised",
-        "en_PT_pintec_2022.pdf": "issue 21: 20-F figures right but below 0.9 confidence",
     },
     "test_company_and_year": {
         "hk_00607_fullshare_2021_zh.pdf": "issue 21: HK company name read with the cover's title",

@@ -273,11 +273,17 @@ class Document:
                         dupes += len(text)
                         continue
                     # a gap wider than this between two glyphs of the span splits a word
-                    gap = max(1.5, 0.8 * float(span.get("size", 10.0)))
+                    size = float(span.get("size", 10.0))
+                    gap = max(1.5, 0.8 * size)
                     prev: tuple[str, tuple[float, ...]] | None = None
                     for ch in span_chars:
                         c = ch["c"]
                         box = tuple(ch["bbox"])
+                        if box[3] - box[1] > 1.6 * size > 0:
+                            # a font with outsized ascent/descent makes each glyph three lines tall, and
+                            # its lines then merge with their neighbours: the box is rebuilt on the baseline
+                            oy = ch["origin"][1]
+                            box = (box[0], oy - 0.85 * size, box[2], oy + 0.2 * size)
                         if c.isspace():
                             chars.append((" ", box, gap))
                             continue

@@ -14,7 +14,7 @@ from ..tables.rows import Layout, Row, build_rows
 from ..tables.units import Unit, find_unit
 from .items import ItemsRead, read_items
 from .locate import Region
-from .tieout import TieOut, tie_out
+from .tieout import TieOut, lift_ambiguous, tie_out
 
 
 @dataclass
@@ -54,4 +54,6 @@ def read_statement(region: Region, book: PatternBook) -> StatementRead | None:
         return None
     unit = find_unit(_header_lines(region, [r for r in rows if r.has_amounts]), book)
     items = read_items(rows, unit, region.role, book)
-    return StatementRead(region, rows, layouts, unit, items, tie_out(rows, items, book))
+    tieouts = tie_out(rows, items, book)
+    lift_ambiguous(items.figures, items, tieouts)
+    return StatementRead(region, rows, layouts, unit, items, tieouts)

@@ -38,6 +38,7 @@ class TieOut:
     passed: bool
     page: int  # 1-based, the subtotal's page
     terms: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # id() of the rows summed and of the subtotal (not in JSON)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "period": self.period, "column": self.column, "printed": float(self.printed),
@@ -70,8 +71,10 @@ def _decimals(row: Row, period: str) -> int:
 
 def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut]:
     """Every subtotal check that this statement's rows allow, per period column."""
-    if items.deduction_style or not rows:
+    if not rows:
         return []
+    if items.deduction_style:
+        return _running_tieout(rows, items, book)
     concept_of: dict[int, str] = {}
     for name, ms in items.matches.items():
         for m in ms:
@@ -165,6 +168,81 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
             tp = _value(amount_rows[i_op], period) + sum((s * _value(amount_rows[i], period) for i, s in between), ZERO)
             check("total_profit", i_tp, tp, [i_op] + [i for i, _ in between])
     return results
+
+
+_RUNNING_SUBTOTALS = ("tie_gross_profit", "tie_total_expenses", "tie_operating_result", "tie_before_tax")
+
+
+def _running_tieout(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut]:
+    """A statement that prints expenses as deductions (HK / IFRS / US GAAP): from revenue down to
+    profit before tax, each subtotal is either a running total (the last running subtotal plus the
+    lines since: gross profit, operating profit) or a block total (the lines since the last subtotal:
+    total operating expenses, which the next running total then adds). Costs printed in parentheses
+    add as negatives; a block of costs printed as positive amounts is subtracted by the running total
+    after it."""
+    revenue = (items.matches.get("revenue") or [None])[0]
+    if revenue is None:
+        return []
+    amount_rows = [r for r in rows if r.label and r.cells]
+    start = next((i for i, r in enumerate(amount_rows) if r is revenue.row), None)
+    if start is None:
+        return []
+    results: list[TieOut] = []
+    for period in ("current", "prior"):
+        col = amount_rows[start].layout.pick(period)
+        if col is None:
+            continue
+        header = amount_rows[start].layout.columns[col].header
+        # revenue opens the running total (a statement may list revenue lines above their total)
+        running, block, terms = _value(amount_rows[start], period), ZERO, [amount_rows[start]]
+        for r in amount_rows[start + 1:]:
+            norm = fold(r.label)
+            kind = next((c for c in _RUNNING_SUBTOTALS if _is(book, c, norm)), None)
+            v = _value(r, period)
+            if kind is None:
+                places = max([_decimals(r, period)] + [_decimals(t, period) for t in terms])
+                if len(terms) >= 2 and v and abs(v - block) <= Decimal(1).scaleb(-places) * len(terms) / 2:
+                    block = v  # an unlabelled total of the lines above it (Cost of revenues under its parts)
+                else:
+                    block += v
+                terms.append(r)
+                continue
+            places = max([_decimals(r, period)] + [_decimals(t, period) for t in terms])
+            tol = Decimal(1).scaleb(-places) * (len(terms) + 2) / 2
+            as_running = [running + block, running - block] if block else [running]
+            if any(abs(v - c) <= tol for c in as_running):
+                computed, passed = next(c for c in as_running if abs(v - c) <= tol), True
+                running, block = v, ZERO
+            elif abs(v - block) <= tol:
+                computed, passed = block, True
+                block = v  # the lines are summed up in this row; the next running total adds it
+            else:
+                computed, passed = running + block, False
+                running, block = v, ZERO
+            results.append(TieOut(kind.removeprefix("tie_"), period, header, v, computed, passed, r.page + 1,
+                                  [t.label for t in terms], [id(t) for t in terms] + [id(r)]))
+            terms = []
+            if kind == "tie_before_tax":
+                break
+    return results
+
+
+def lift_ambiguous(figures: dict[str, dict[str, Figure | None]], items: ItemsRead, results: list[TieOut]) -> None:
+    """A figure whose label also matched other lines (a breakdown of share-based compensation below
+    the statement) regains its confidence when its own row is a term of a subtotal that ties out."""
+    for item, per in figures.items():
+        chosen = items.matches.get(item) or []
+        if not chosen:
+            continue
+        row_id = id(chosen[0].row)
+        for period, fig in per.items():
+            if fig is None or not any("more line(s) match" in n for n in fig.notes):
+                continue
+            ties = [t for t in results if t.period == period]
+            if ties and all(t.passed for t in ties) and any(row_id in t.rows for t in ties):
+                fig.confidence = min(0.99, fig.confidence / 0.85)
+                fig.notes.append("its row is a term of the statement's subtotals, which tie out: the other lines "
+                                 "lie outside the statement's arithmetic")
 
 
 def apply_tieout(figures: dict[str, dict[str, Figure | None]], results: list[TieOut], cap: float) -> list[Flag]:

@@ -24,7 +24,9 @@ RUNNING_HEADER = rxcache.compile(r"年度报告|年度報告|annualreport|附注
 # a note reference in a statement's 附注 column: 30, 五(30), 七、61, V.30, 5(a), 附注三, （六十三）
 NOTE_REF = rxcache.compile(
     r"^(?:附注|附註|注|note)?(?:[一二三四五六七八九十]{1,3}[、.．]?|[IVX]{1,4}[、.．])?[(（]?\d{1,3}[)）]?(?:[.．]\d{1,3})*"
-    r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$|^[(（][一二三四五六七八九十]{1,4}[)）]$",
+    r"(?:[(（]?[a-z\dⅰ-ⅻ]{1,4}[)）])*$|^[一二三四五六七八九十]{1,3}[(（]\d{1,3}[)）]$|^[(（][一二三四五六七八九十]{1,4}[)）]$"
+    # a list of notes: 6,7(i) / 12、13 (one or two digits after the comma: never an amount's group)
+    r"|^\d{1,3}(?:[(（][a-zⅰ-ⅻ\d]{1,4}[)）])?(?:[,，、]\d{1,2}(?:[(（][a-zⅰ-ⅻ\d]{1,4}[)）])?)+$",
     regex.IGNORECASE,
 )
 # what trails a label in plain text: amounts, percentages, dashes

@@ -37,6 +37,7 @@ class Column:
     period: str | None = None  # "current" | "prior"
     year: int | None = None
     entity: str | None = None  # "consolidated" | "company"
+    total: bool = False  # the sum of the other columns of its period (segments beside a group total)
 
 
 @dataclass
@@ -67,8 +68,9 @@ class Layout:
         cands = [i for i, c in enumerate(self.columns) if c.period == period]
         if not cands:
             return None
-        consolidated = [i for i in cands if self.columns[i].entity == "consolidated"]
-        return (consolidated or cands)[0]
+        consolidated = [i for i in cands if self.columns[i].entity == "consolidated"] or cands
+        totals = [i for i in consolidated if self.columns[i].total]
+        return (totals or consolidated)[0]
 
 
 @dataclass
@@ -344,6 +346,8 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                 layouts.append(layout)
         elif layout is not None and layout not in layouts:
             layouts.append(layout)
+    for lay in layouts:
+        _mark_totals(lay, [r for r in rows if r.layout is lay or r.layout.columns is lay.columns])
     return rows, layouts
 
 
@@ -364,6 +368,39 @@ class _Block:
     @property
     def last(self) -> Line:
         return self.lines[-1]
+
+
+_TOTAL_HEADER = rxcache.compile(r"(?i)^(?:total|合計|合计|總計|总计)$")
+
+
+def _mark_totals(layout: Layout, rows: list[Row]) -> None:
+    """Among three or more columns of one period, the group total is the one that equals the sum of
+    the others row after row (a segment breakdown printed beside it), or failing that the one headed
+    Total / 合計; position alone never decides."""
+    for period in ("current", "prior"):
+        cols = [i for i, c in enumerate(layout.columns) if c.period == period]
+        if len(cols) < 3:
+            continue
+        best, best_hits = None, 0
+        for k in cols:
+            hits = checked = 0
+            for r in rows:
+                vals = {}
+                for i in cols:
+                    p = parse_amount(r.cell_text(i) or "")
+                    vals[i] = p.value if p is not None else None
+                if any(v is None for v in vals.values()) or all(v == 0 for v in vals.values()):
+                    continue
+                checked += 1
+                hits += abs(vals[k] - sum(v for i, v in vals.items() if i != k)) <= 1  # type: ignore[operator]
+            if checked >= 3 and hits >= 0.8 * checked and hits > best_hits:
+                best, best_hits = k, hits
+        if best is None:
+            best = next((i for i in cols if _TOTAL_HEADER.match(fold(layout.columns[i].header))), None)
+        if best is not None:
+            layout.columns[best].total = True
+            layout.reasons.append(f"{period}: column {layout.columns[best].header!r} is the total of the "
+                                  f"{len(cols) - 1} others of its period")
 
 
 def _without_furniture(lines: list[Line]) -> list[Line]:
