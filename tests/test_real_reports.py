@@ -14,9 +14,8 @@ KNOWN = {
     "test_statement_figures": {
     },
     "test_company_and_year": {
-        "hk_00607_fullshare_2021_zh.pdf": "issue 21: HK company name read with the cover's title",
-        "hk_01856_ernestborel_2015.pdf": "issue 21: HK stock code read from another company",
-        "en_PT_pintec_2022.pdf": "issue 21: 20-F cover's company and ticker not read",
+        "hk_01856_ernestborel_2015.pdf": "issue 21: the code is printed only as a bare number on the cover (no longer read from a biography)",
+        "en_PT_pintec_2022.pdf": "issue 21: a 20-F's ticker (Trading Symbol) is not read",
     },
 }
 
