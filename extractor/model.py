@@ -55,6 +55,7 @@ class Figure:
     notes: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     ocr: bool = False  # read by OCR from a page without a usable text layer
+    currency: str | None = None  # as printed (CNY, HKD, USD): never converted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +64,7 @@ class Figure:
             "pattern": self.pattern, "confidence": round(self.confidence, 3),
             "unit": self.unit, "multiplier": _num(self.multiplier), "column": self.column,
             "notes": list(self.notes), "checks": [c.to_json() for c in self.checks], "ocr": self.ocr,
+            "currency": self.currency,
         }
 
 

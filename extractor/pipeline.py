@@ -217,6 +217,10 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     report.flags.extend(Flag(fid, "low", msg, kind="quality") for fid, msg in doc.notes)
     report.flags.extend(run_checks(report, doc, best, book))
     report.flags.extend(quality_flags(report, doc, best, book))
+    for per in report.figures.values():  # one statement, one currency: nothing is converted
+        for fig in per.values():
+            if fig is not None and fig.currency is None:
+                fig.currency = best.unit.currency
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)
     t_parties = time.perf_counter()
     parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=region.cas, plain=region.role == "plain")

@@ -238,7 +238,7 @@ _SUFFIXES = {"": " (yuan)", "_page": ": page", "_source": ": source", "_confiden
              "_original": " as read (yuan)", "_review": ": review", "_review_comment": ": review comment"}
 _PLAIN = {"file": "File", "status": "Status", "error_code": "Error code", "error_message": "Error message",
           "company": "Company", "code": "Stock code", "fiscal_year": "Fiscal year", "language": "Language",
-          "unit": "Unit", "statement_pages": "Statement pages", "flags": "Flags", "flags_review": "Flag reviews",
+          "unit": "Unit", "currency": "Currency", "statement_pages": "Statement pages", "flags": "Flags", "flags_review": "Flag reviews",
           "sha256": "SHA-256", "duplicates": "Duplicate files", "ratio_value": "R&D vs selling: value",
           "ratio_orientation": "R&D vs selling: favours", "ratio_signed_multiple": "R&D vs selling: signed multiple",
           "ratio_log_ratio": "R&D vs selling: log ratio",

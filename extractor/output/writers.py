@@ -65,6 +65,7 @@ def flat_row_json(j: dict[str, Any]) -> dict[str, Any]:
         "file": j["file"], "status": j["status"], "error_code": (j["error"] or {}).get("code"),
         "company": j["company"].get("name"), "code": j["company"].get("code"), "fiscal_year": j["fiscal_year"],
         "language": j["language"], "unit": (j["statement"] or {}).get("unit"),
+        "currency": (j["statement"] or {}).get("currency"),
         "statement_pages": " ".join(map(str, (j["statement"] or {}).get("pages", []))),
     }
     for item in ITEMS:

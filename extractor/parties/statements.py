@@ -79,6 +79,8 @@ def line_of(sheet: Sheet, book: PatternBook, item: str, source: str) -> dict[str
             fig = (money_figure(text, row.page + 1, row.cell_bbox(col), row.label, source, hit[0], unit, confidence,
                                 row.layout.columns[col].header)
                    if text else _blank(row, col, source, hit[0], unit))
+            if fig is not None:
+                fig.currency = unit.currency
             if fig is not None and sheet.tieouts:
                 passed = [t for t in sheet.tieouts if t.period == period]
                 fig.notes.append(f"{sheet.kind.replace('_', ' ')} tie-out: "

@@ -8,8 +8,9 @@ row lost, so the pipeline lowers the figures' confidence and raises a quality fl
 subtotals tie out is preferred over one whose do not. The label rules (addition / deduction
 prefixes, sub-lines) live in patterns/labels.yaml.
 
-Statements that print expenses as deductions (HK / US style) are not tied out here: their subtotals
-mix running and block totals that need a presentation model of their own.
+Statements that print expenses as deductions (HK / IFRS / US GAAP) are tied out from revenue down to
+profit before tax, each subtotal read as a running total (gross profit, operating profit) or a block
+total (total operating expenses): :func:`_running_tieout`.
 """
 
 from __future__ import annotations
