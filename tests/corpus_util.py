@@ -65,9 +65,9 @@ def greedy_or_extract(path: str, options):
         return extract_one(path, options)
     real = pipeline.extract
 
-    def greedy(p, o=None):
+    def greedy(p, o=None, data=None):
         hog = bytearray(2 * 1024**3)
-        return real(p, o) if hog else None
+        return real(p, o, data) if hog else None
 
     pipeline.extract = greedy
     try:
