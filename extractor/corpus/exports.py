@@ -42,7 +42,7 @@ from ..output.writers import LABELS, flat_row_json, write_csv
 from . import decisions
 from .names import cell as csv_cell
 from .names import clean_json, is_formula_like, shown, without_controls
-from .outdir import replacing
+from .outdir import naming, replacing
 from .store import Config, Run, Store, store_path
 
 FORMATS = ("jsonl", "csv", "xlsx", "parquet")
@@ -373,7 +373,7 @@ def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", 
         summary = Summary(pending=_pending(store, the_run))
         with ExitStack() as stack:
             tmp = {fmt: stack.enter_context(replacing(outdir / FILE_NAMES[fmt])) for fmt in formats}
-            _write_all(_reviewed(store, the_run, outdir), formats, tmp, summary)
+            _write_all(_reviewed(store, the_run, outdir), formats, tmp, summary, outdir)
     finally:
         store.close()
     summary.written = tuple(outdir / FILE_NAMES[fmt] for fmt in formats)
@@ -381,11 +381,21 @@ def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", 
 
 
 def _write_all(results: Iterator[dict[str, Any]], formats: tuple[str, ...] | list[str], tmp: dict[str, Path],
-               summary: Summary) -> None:
+               summary: Summary, outdir: Path) -> None:
     rows: list[dict[str, Any]] = []
     flags: list[dict[str, Any]] = []
     tables = bool(set(formats) - {"jsonl"})
-    jsonl = tmp["jsonl"].open("w", encoding="utf-8") if "jsonl" in tmp else None
+    with naming(outdir / FILE_NAMES["jsonl"]):
+        _write_jsonl(results, tmp.get("jsonl"), formats, tables, rows, flags, summary)
+    for fmt in formats:
+        with naming(outdir / FILE_NAMES[fmt]):
+            _write_table(fmt, tmp[fmt], rows, flags)
+
+
+def _write_jsonl(results: Iterator[dict[str, Any]], path: Path | None, formats: tuple[str, ...] | list[str],
+                 tables: bool, rows: list[dict[str, Any]], flags: list[dict[str, Any]], summary: Summary) -> None:
+    """Stream the results into results.jsonl (when chosen), keeping the rows the tables need."""
+    jsonl = path.open("w", encoding="utf-8") if path is not None else None
     try:
         for j in results:  # one report at a time: a big batch is never all in memory
             summary.reports += 1
@@ -406,18 +416,20 @@ def _write_all(results: Iterator[dict[str, Any]], formats: tuple[str, ...] | lis
     finally:
         if jsonl is not None:
             jsonl.close()
-    for fmt in formats:
-        if fmt == "csv":
-            write_csv([{k: csv_cell(v) for k, v in r.items()} for r in rows], tmp[fmt])
-        elif fmt == "xlsx":
-            errors = [{k: r.get(k) for k in ("file", "error_code", "error_message", "duplicates", "sha256")}
-                      for r in rows if r["status"] == "error"]
-            write_xlsx(tmp[fmt], {"figures": (rows, ["file", "status"]),
-                                  "flags": (flags, ["file", "company", "code", "fiscal_year", "flag", "severity",
-                                                    "message", "review"]),
-                                  "errors": (errors, ["file", "error_code", "error_message"])})
-        elif fmt == "parquet":
-            write_parquet(tmp[fmt], rows)
+
+
+def _write_table(fmt: str, path: Path, rows: list[dict[str, Any]], flags: list[dict[str, Any]]) -> None:
+    if fmt == "csv":
+        write_csv([{k: csv_cell(v) for k, v in r.items()} for r in rows], path)
+    elif fmt == "xlsx":
+        errors = [{k: r.get(k) for k in ("file", "error_code", "error_message", "duplicates", "sha256")}
+                  for r in rows if r["status"] == "error"]
+        write_xlsx(path, {"figures": (rows, ["file", "status"]),
+                          "flags": (flags, ["file", "company", "code", "fiscal_year", "flag", "severity",
+                                            "message", "review"]),
+                          "errors": (errors, ["file", "error_code", "error_message"])})
+    elif fmt == "parquet":
+        write_parquet(path, rows)
 
 
 def _flag_rows_of(j: dict[str, Any]) -> list[dict[str, Any]]:

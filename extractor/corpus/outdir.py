@@ -47,7 +47,7 @@ _SQLITE_FULL, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_PERM = 
 
 def describe(e: OSError, path: Path | str, doing: str = "write") -> OutputError:
     """One line for an OSError on ``path``: what failed, why, and what to do."""
-    where = printable(str(e.filename)) if e.filename else printable(str(path))
+    where = printable(str(path))
     fix = _FIXES.get(e.errno or 0, "check the path and the disk")
     return OutputError(f"cannot {doing} {where}: {e.strerror or e}; {fix}")
 
@@ -110,22 +110,40 @@ def prepare(folder: Path) -> None:
 
 
 @contextmanager
+def naming(target: Path) -> Iterator[None]:
+    """An OSError in the block raised as OutputError naming ``target`` (what was being written)."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as e:
+        raise describe(e, target) from e
+
+
+@contextmanager
 def replacing(target: Path) -> Iterator[Path]:
     """A new temporary path beside ``target``; ``target`` is replaced by it when the block ends
-    normally, and it is removed when the block fails (the old ``target`` stays as it was)."""
+    normally, and it is removed when the block fails (the old ``target`` stays as it was). An OSError,
+    in the block or here, is raised as OutputError naming ``target``."""
     tmp = _unique(target)
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies, as for any file
-        yield tmp
-        os.replace(tmp, target)
     except OSError as e:
-        with suppress(OSError):
-            os.unlink(tmp)
         raise describe(e, target) from e
-    except BaseException:
+    try:
+        try:
+            yield tmp
+        except OutputError:
+            raise
+        except OSError as e:
+            raise describe(e, target) from e
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            raise describe(e, target) from e
+    finally:
         with suppress(OSError):
-            os.unlink(tmp)
-        raise
+            os.unlink(tmp)  # gone already once it has replaced the target
 
 
 def _holder(fd: int) -> str:
@@ -162,6 +180,4 @@ def locked(folder: Path, wait: bool = False, waiting: Callable[[str], None] | No
             os.pwrite(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
         yield
     finally:
-        with suppress(OSError):
-            os.ftruncate(fd, 0)
-        os.close(fd)  # releases the lock
+        os.close(fd)  # releases the lock (what it says stays: the next holder writes its own)

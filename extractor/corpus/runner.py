@@ -187,10 +187,10 @@ class _Run:
         """Store an outcome; returns a task to try when the path read no longer held its content."""
         key, path = outcome.task.key, outcome.task.path
         read: FileRead | None = outcome.read
-        self.extracted += 1
         if read is not None and read.problem:  # gone, unreadable or still changing: nothing read to store
             self.unread += 1
             self.store.mark_unread(self.run, path, read.problem, outcome.result["error"]["message"])
+            self.extracted += 1
             return self.next_task(key, options)
         if read is not None and read.sha256 and read.sha256 != key:  # changed since listing: store what was read
             self.changed += 1
@@ -199,9 +199,11 @@ class _Run:
                                outcome.worker)
                 self.done.add(read.sha256)
             self.store.repoint(self.run, path, read.sha256, *_cache_key(read.size, read.mtime_ns))
+            self.extracted += 1
             return self.next_task(key, options)
         self.store.put(self.config, key, outcome.result, outcome.seconds, outcome.peak_rss_kb, outcome.worker)
         self.done.add(key)
+        self.extracted += 1
         return None
 
 
