@@ -105,9 +105,10 @@ def read_whole(path: str, attempts: int = READ_ATTEMPTS, pause: float = 0.2) -> 
                 if not stat.S_ISREG(before.st_mode):
                     raise UnreadError("not_found", "is no longer a regular file (it was replaced after the batch "
                                                    "listed it); the next run looks at it again")
-                chunks = []
-                while chunk := os.read(fd, 1 << 20):
+                chunks, total = [], 0
+                while total <= before.st_size and (chunk := os.read(fd, 1 << 20)):  # a file that grows: no end
                     chunks.append(chunk)
+                    total += len(chunk)
                 after = os.fstat(fd)
             finally:
                 os.close(fd)
