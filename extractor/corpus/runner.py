@@ -43,10 +43,6 @@ RACY_NS = 2_000_000_000
 REMEMBER_EVERY = 5.0  # seconds between commits of the hashes found while listing
 
 
-def find_pdfs(folder: Path) -> list[Path]:
-    return list_folder(folder).files
-
-
 class Progress(Protocol):
     """What a batch tells its display (see :mod:`.progress`)."""
 
