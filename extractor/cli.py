@@ -224,11 +224,25 @@ def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, .
     Results are kept in OUT/store.sqlite: a rerun reads only new or changed files (or all of them
     after a new extractor version or changed patterns); a killed batch loses nothing it finished.
     SIGINT / SIGTERM stop it at once and export what is finished (exit 130 / 143)."""
+    from .corpus.runner import Interrupted, stop_on_signals
+
+    with stop_on_signals():  # from the start: a signal while the batch sets up is one line too
+        try:
+            _batch(folder, out, jobs, strict, patterns, ratio, timeout, memory_limit, executor, scheduler, formats,
+                   refresh, follow_links, wait, quiet, password)
+        except Interrupted as e:  # before the batch recorded anything, or between its own checks
+            click.echo(f"stopped by {e.name}; nothing half-done: rerun the same command", err=True)
+            sys.exit(128 + e.signum)
+
+
+def _batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
+           timeout: float, memory_limit: float, executor: str, scheduler: str | None, formats: str,
+           refresh: bool, follow_links: bool, wait: bool, quiet: bool, password: str | None) -> None:
     from dataclasses import replace
 
     from .corpus import outdir
     from .corpus.names import printable
-    from .corpus.runner import Interrupted, make_executor, run_batch
+    from .corpus.runner import make_executor, run_batch
     from .errors import ExtractorError
 
     options = replace(_options(patterns, ratio, timeout, password), memory_limit=memory_limit or None)
@@ -248,9 +262,6 @@ def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, .
                             executor=ex, refresh=refresh, formats=wanted, follow_links=follow_links, wait=wait,
                             waiting=lambda who: click.echo(f"waiting: another batch is writing to {out} ({who})",
                                                            err=True))
-    except Interrupted as e:  # between the batch's own checks (e.g. while it started): nothing half-done
-        click.echo(f"stopped by {e.name}; rerun the same command to resume", err=True)
-        sys.exit(128 + e.signum)
     except ExtractorError as e:
         if e.code in ("output", "busy"):
             raise
