@@ -675,3 +675,12 @@ def test_read_whole_gives_up_on_a_file_that_keeps_changing(tmp_path: Path, monke
     with pytest.raises(worker.UnreadError) as info:
         worker.read_whole(str(tmp_path / "gone.pdf"))
     assert info.value.code == "not_found"
+
+
+def test_extract_reads_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    from extractor.pipeline import extract_report
+
+    odd = tmp_path / os.fsdecode(b"report-\xff.pdf")
+    shutil.copy(S07, odd)
+    report = extract_report(odd)
+    assert report.status == "ok" and report.sha256 == sha(S07) and report.company["code"] == CODE[S07]

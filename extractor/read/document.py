@@ -405,6 +405,14 @@ def _left(w: Word) -> float:
     return w.x0
 
 
+def _utf8_name(p: Path) -> bool:
+    try:
+        str(p).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merge_overlap: float = 0.45,
                   password: str | None = None, max_pages: int | None = None,
                   min_bigram_share: float = 0.2, data: bytes | None = None) -> Document:
@@ -428,6 +436,11 @@ def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merg
 
         what, todo = describe(head)
         raise NotAPdfError(f"not a PDF: this is {what}; {todo}", file=str(p))
+    if data is None and not _utf8_name(p):  # MuPDF takes only UTF-8 file names: read it from memory
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise NotFoundError(f"cannot read file: {e.strerror}", file=str(p)) from e
     try:
         pdf = pymupdf.open(p, filetype="pdf") if data is None else pymupdf.open(stream=data, filetype="pdf")
     except Exception as e:
