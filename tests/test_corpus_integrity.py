@@ -308,6 +308,10 @@ def test_exports_at_the_same_time_never_share_a_temporary_file(tmp_path: Path) -
     src = sample_folder(tmp_path / "in", stems=QUICK)
     out = tmp_path / "out"
     assert run("batch", str(src), "--out", str(out)).exit_code == 0
+    dead = subprocess.Popen(["true"])  # a process that is no more ...
+    dead.wait()
+    (out / f".figures.csv.{dead.pid}-0badf00d.tmp").write_text("half an export")  # ... left this, killed by -9
+    assert len(leftovers(out)) == 1
     for _ in range(2):
         procs = [subprocess.Popen([str(EXTRACTOR), "export", str(out)], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]

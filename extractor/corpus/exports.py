@@ -42,7 +42,7 @@ from ..output.writers import LABELS, flat_row_json, write_csv
 from . import decisions
 from .names import cell as csv_cell
 from .names import clean_json, is_formula_like, shown, without_controls
-from .outdir import naming, replacing
+from .outdir import naming, replacing, sweep
 from .store import Config, Run, Store, store_path
 
 FORMATS = ("jsonl", "csv", "xlsx", "parquet")
@@ -369,6 +369,7 @@ def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", 
     if bad:
         raise ValueError(f"unknown export format(s) {', '.join(bad)}: use {', '.join(FORMATS)}")
     store, the_run = _open(outdir, run)
+    sweep(outdir)
     try:
         summary = Summary(pending=_pending(store, the_run))
         with ExitStack() as stack:

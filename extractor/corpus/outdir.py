@@ -9,13 +9,15 @@ path and the fix (:class:`~extractor.errors.OutputError`).
   its holder dies, even by ``kill -9``, so a stale lock never blocks;
 - :func:`replacing` gives a temporary file beside a target, unique to the process, that replaces the
   target only once it is complete and is removed on any failure: a reader never sees half a file,
-  two processes never share a temporary file, and a failed export leaves the previous one intact.
+  two processes never share a temporary file, and a failed export leaves the previous one intact;
+  :func:`sweep` removes those left by processes killed outright (their pid is in the name).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -42,7 +44,7 @@ _FIXES = {
 }
 
 # SQLite's primary result codes for the ways a store's disk can fail
-_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_PERM = 13, 8, 14, 10, 3
+_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_PERM, _SQLITE_BUSY = 13, 8, 14, 10, 3, 5
 
 
 def describe(e: OSError, path: Path | str, doing: str = "write") -> OutputError:
@@ -66,6 +68,9 @@ def describe_sqlite(e: sqlite3.Error, db: Path) -> OutputError:
     code = getattr(e, "sqlite_errorcode", 0) & 0xFF
     if code == _SQLITE_FULL:
         return OutputError(f"cannot write {printable(str(db))}: the disk is full ({e}); {_FIXES[errno.ENOSPC]}")
+    if code == _SQLITE_BUSY:
+        return OutputError(f"cannot use the store {printable(str(db))}: another process kept it busy ({e}); try again "
+                           "when it is done")
     if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_PERM, _SQLITE_IOERR):
         why = _probe_errno(db.parent)
         if why is not None:
@@ -79,6 +84,35 @@ def describe_sqlite(e: sqlite3.Error, db: Path) -> OutputError:
 
 def _unique(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove the temporary files that processes killed outright (``kill -9``) left in ``folder``."""
+    removed: list[Path] = []
+    try:
+        names = [e.name for e in os.scandir(folder) if e.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMPORARY.fullmatch(name)
+        if m and not _alive(int(m.group(1))):
+            with suppress(OSError):
+                os.unlink(folder / name)
+                removed.append(folder / name)
+    return removed
 
 
 def probe(folder: Path) -> None:
@@ -107,6 +141,7 @@ def prepare(folder: Path) -> None:
         probe(folder)
     except OSError as e:
         raise describe(e, folder) from e
+    sweep(folder)
 
 
 @contextmanager

@@ -181,8 +181,7 @@ class Store:
 
     def _upgrade(self) -> None:
         have = {r[1] for r in self.con.execute("PRAGMA table_info(runs)")}
-        missing = {c: t for c, t in _RUN_COLUMNS.items() if c not in have}
-        if not missing:
+        if all(c in have for c in _RUN_COLUMNS):
             return
         with self.con:
             have = {r[1] for r in self.con.execute("PRAGMA table_info(runs)")}  # another process may have done it
@@ -215,7 +214,7 @@ class Store:
 
     def remember_hashes(self, entries: Iterable[tuple[FileEntry, int | None, int | None]]) -> None:
         """Keep the hashes of listed files (before the run is recorded: a listing cut short by a kill
-        need not hash them again). ``size`` None: not to be trusted next time (see runner._hash)."""
+        need not hash them again). ``size`` None: not to be trusted next time (see runner._cache_key)."""
         rows = [(to_store(e.path), e.sha256, size, mtime) for e, size, mtime in entries if e.sha256]
         with self._disk(), self.con:
             self.con.executemany(
