@@ -181,6 +181,8 @@ def _output_errors(outdir_param: str) -> Callable[[Callable[..., None]], Callabl
                 click.echo(f"error: {outdir.describe_sqlite(e, folder / 'store.sqlite')}", err=True)
                 sys.exit(EXIT_OUTPUT)
             except OSError as e:
+                if not (e.filename or outdir.is_disk_error(e)):
+                    raise  # not the file system's (e.g. the review server's port): not for this handler
                 click.echo(f"error: {outdir.describe(e, e.filename or kwargs.get(outdir_param) or '.')}", err=True)
                 sys.exit(EXIT_OUTPUT)
 

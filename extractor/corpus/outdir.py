@@ -47,6 +47,11 @@ _FIXES = {
 _SQLITE_FULL, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_PERM, _SQLITE_BUSY = 13, 8, 14, 10, 3, 5
 
 
+def is_disk_error(e: OSError) -> bool:
+    """An error of the file system (what :func:`describe` knows the fix for)."""
+    return (e.errno or 0) in _FIXES
+
+
 def describe(e: OSError, path: Path | str, doing: str = "write") -> OutputError:
     """One line for an OSError on ``path``: what failed, why, and what to do."""
     where = printable(str(path))
