@@ -93,6 +93,26 @@ class PatternFileError(ExtractorError, ValueError):
         return self.message
 
 
+class ChangedDuringRunError(ExtractorError):
+    """A batch file kept changing while its worker read it (a download or copy in progress): nothing is
+    recorded for its content, and the next run reads it again."""
+
+    code = "changed_during_run"
+
+
+class OutputError(ExtractorError, OSError):
+    """The batch's output folder cannot be written or read (read-only, missing, no permission, disk
+    full); the message names the path and the fix. Not a report's error: the command stops."""
+
+    code = "output"
+
+
+class OutputBusyError(ExtractorError):
+    """Another batch holds the output folder's lock."""
+
+    code = "busy"
+
+
 ERROR_CODES = (
     "not_found",
     "not_a_pdf",
@@ -103,5 +123,6 @@ ERROR_CODES = (
     "no_income_statement",
     "timeout",
     "memory_limit",
+    "changed_during_run",
     "internal",
 )

@@ -172,8 +172,9 @@ def _mark_ocr(report: Report, doc: Document, book: PatternBook) -> None:
             kind="quality"))
 
 
-def extract(path: str | Path, options: Options | None = None) -> Report:
-    """Extract one report; raises ExtractorError when no result can be given."""
+def extract(path: str | Path, options: Options | None = None, data: bytes | None = None) -> Report:
+    """Extract one report; raises ExtractorError when no result can be given. With ``data`` (the file's
+    bytes, read by the caller), the report is read from those bytes and ``sha256`` is theirs."""
     options = options or Options()
     t0 = time.perf_counter()
     book = patternbook.load(options.patterns)
@@ -181,8 +182,9 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
     doc = open_document(p, fake_bold_overlap=float(book.value("fake_bold_overlap")),
                         line_merge_overlap=float(book.value("line_merge_overlap")), password=options.password,
                         max_pages=int(book.value("max_pages")) or None,
-                        min_bigram_share=float(book.value("min_bigram_share")))
-    report = Report(file=str(path), sha256=sha256_of(p), pages=doc.total_pages)
+                        min_bigram_share=float(book.value("min_bigram_share")), data=data)
+    sha = hashlib.sha256(data).hexdigest() if data is not None else sha256_of(p)
+    report = Report(file=str(path), sha256=sha, pages=doc.total_pages)
     meta = read_meta(doc, book)
     report.company = {"name": meta["name"], "code": meta["code"]}  # type: ignore[dict-item]
     located, best, ocr_error = _locate_and_read(doc, book, options, report)
@@ -253,25 +255,27 @@ def _statements_json(report: Report, best: StatementRead, parties: PartiesRead) 
     return {"income": income, **{kind: sheet.to_json() for kind, sheet in parties.sheets.items()}}
 
 
-def extract_report(path: str | Path, options: Options | None = None) -> Report:
+def extract_report(path: str | Path, options: Options | None = None, data: bytes | None = None) -> Report:
     """Like :func:`extract` but never raises: errors become ``status: error`` with a code."""
     options = options or Options()
     try:
         with deadline(options.timeout, str(path)), memory_limit(options.memory_limit, str(path)):
-            return extract(path, options)
+            return extract(path, options) if data is None else extract(path, options, data)
     except ExtractorError as e:
-        return _error_report(path, e)
+        return _error_report(path, e, data)
     except Exception as e:  # noqa: BLE001 - the contract promises a JSON answer, never a traceback
         err = InternalError(f"internal error ({type(e).__name__}: {e}); please report it with the file",
                             file=str(path))
-        return _error_report(path, err)
+        return _error_report(path, err, data)
 
 
-def _error_report(path: str | Path, e: ExtractorError) -> Report:
+def _error_report(path: str | Path, e: ExtractorError, data: bytes | None = None) -> Report:
     report = Report(file=str(path), status="error", error=e.to_dict())
     report.locate_log = list(e.log)
     p = Path(path)
-    if p.is_file():
+    if data is not None:
+        report.sha256 = hashlib.sha256(data).hexdigest()
+    elif p.is_file():
         try:
             report.sha256 = sha256_of(p)
         except OSError:

@@ -65,12 +65,36 @@ def greedy_or_extract(path: str, options):
         return extract_one(path, options)
     real = pipeline.extract
 
-    def greedy(p, o=None):
+    def greedy(p, o=None, data=None):
         hog = bytearray(2 * 1024**3)
-        return real(p, o) if hog else None
+        return real(p, o, data) if hog else None
 
     pipeline.extract = greedy
     try:
         return extract_one(path, options)
     finally:
         pipeline.extract = real
+
+
+def growing_or_extract(path: str, options):
+    """A worker function: a file named growing* gains a byte each time the worker reads a chunk of it
+    (a download still in progress), so no read of it is ever whole; other files are extracted. The
+    byte read back last does not add another (the read must end)."""
+    from extractor.corpus import worker
+
+    if not Path(path).name.startswith("growing"):
+        return worker.extract_one(path, options)
+    real_read = os.read
+
+    def read_and_grow(fd: int, n: int) -> bytes:
+        data = real_read(fd, n)
+        if len(data) > 1:
+            with open(path, "ab") as fh:
+                fh.write(b"%")
+        return data
+
+    os.read = read_and_grow
+    try:
+        return worker.extract_one(path, options)
+    finally:
+        os.read = real_read

@@ -146,7 +146,7 @@ def test_batch_with_bad_files_extracts_the_good_ones(bad_dir, tmp_path):
     # nothing written beside the reports; the output folder holds only the batch's files
     assert sorted(p.name for p in folder.iterdir()) == before
     assert {p.name for p in out.iterdir()} <= {"results.jsonl", "figures.csv", "store.sqlite", "store.sqlite-wal",
-                                               "store.sqlite-shm", "workers.log"}
+                                               "store.sqlite-shm", "workers.log", "batch.lock"}
 
 
 def _health_char_by_char(text: str) -> tuple[int, int]:

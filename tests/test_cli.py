@@ -101,7 +101,7 @@ def test_every_command_is_documented():
         assert f"extractor {cmd}" in readme
     for opt in ("--json", "--patterns", "--ratio", "--timeout", "--jobs", "--strict", "--out", "--memory-limit",
                 "--executor", "--scheduler", "--quiet", "--format", "--refresh", "--groups", "--review", "--serve",
-                "--port", "--pdf-root"):
+                "--port", "--pdf-root", "--follow-links", "--wait"):
         assert opt in readme
 
 

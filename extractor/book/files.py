@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .. import rxcache
 from .schema import FlagSpec as FlagSettings
-from .schema import PatternFileSpec, PatternSpec
+from .schema import PatternFileSpec, PatternSpec, value_problems
 from .types import Concept, FlagSpec, Pattern, PatternBook
 
 # kinds whose Chinese patterns also match in the other script (labels and statement titles)
@@ -144,7 +144,10 @@ def _read_file(path: Path, problems: list[str]) -> tuple[PatternFileSpec | None,
             key = ".".join(str(p) for p in loc) or "(file)"
             problems.append(f"{name}:{_line_for(lines, loc)}: {key}: {err['msg']}")
         return None, lines
-    return spec, lines
+    bad = value_problems(spec)
+    for loc, problem in bad:
+        problems.append(f"{name}:{_line_for(lines, loc)}: {'.'.join(loc)}: {problem}")
+    return (None if bad else spec), lines
 
 
 def _compile(

@@ -19,13 +19,13 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
 from ..errors import ExtractionTimeoutError, InternalError
 from ..model import Report
-from .worker import read_message, write_message
+from .worker import FileRead, read_message, write_message
 
 DEFAULT_FN = "extractor.corpus.worker:extract_one"
 WORKER_MAIN = "import sys; from extractor.corpus.worker import main; sys.exit(main())"
@@ -50,6 +50,8 @@ class Outcome:
     seconds: float = 0.0
     peak_rss_kb: int | None = None
     worker: str = ""
+    read: FileRead | None = None  # what the worker read (None: the worker died, or a task function of old)
+    stopped: bool = False  # the worker was stopped by a signal meant for the batch: nothing to record
 
 
 def error_outcome(task: Task, err: Exception, worker: str = "", seconds: float = 0.0) -> Outcome:
@@ -76,17 +78,20 @@ def _died_message(returncode: int | None) -> str:
 
 
 class WorkerProcess:
-    """One worker subprocess and the task it is running."""
+    """One worker subprocess and the task it is running. It stays in the driver's process group (a
+    signal to the group reaches it); with ``die_with_parent`` the kernel kills it when the driver dies."""
 
-    def __init__(self, fn: str = DEFAULT_FN, log: IO[bytes] | int | None = None) -> None:
+    def __init__(self, fn: str = DEFAULT_FN, log: IO[bytes] | int | None = None,
+                 die_with_parent: bool = False) -> None:
         self.proc = subprocess.Popen([sys.executable, "-c", WORKER_MAIN], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=log, start_new_session=True)
+                                     stdout=subprocess.PIPE, stderr=log)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.task: Task | None = None
         self.started = 0.0
         self.ready = False
-        write_message(self.stdin, {"fn": fn, "sys_path": list(sys.path)})
+        write_message(self.stdin, {"fn": fn, "sys_path": list(sys.path), "die_with_parent": die_with_parent,
+                                   "parent": os.getpid()})
 
     @property
     def name(self) -> str:
@@ -111,12 +116,16 @@ class WorkerProcess:
             return False
         return self.task is not None and time.monotonic() - self.started > timeout + grace
 
-    def kill(self) -> int | None:
+    def signal_kill(self) -> None:
+        """Send SIGKILL without waiting (to stop many workers at once)."""
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: nothing it started survives
+                self.proc.kill()
             except ProcessLookupError:
                 pass
+
+    def kill(self) -> int | None:
+        self.signal_kill()
         self.proc.wait()
         for fh in (self.stdin, self.stdout):
             try:
@@ -148,7 +157,7 @@ class WorkerProcess:
                 continue
             msg = self.receive()
             if msg is None:
-                return error_outcome(task, InternalError(_died_message(self.kill()), file=task.path), self.name)
+                return _died_outcome(task, self.kill(), self.name)
             if msg[0] == "done":
                 self.task = None
                 return _done_outcome(task, msg, self.name)
@@ -168,7 +177,20 @@ def _done_outcome(task: Task, msg: tuple[Any, ...], worker: str) -> Outcome:
                                                 file=task.path), worker, seconds)
         out.peak_rss_kb = rss
         return out
-    return Outcome(task, result, seconds, rss, worker)
+    read = None
+    if isinstance(result, tuple):  # (contract JSON, FileRead) from worker.extract_one
+        result, read = result
+    return Outcome(task, result, seconds, rss, worker, read)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _died_outcome(task: Task, returncode: int | None, worker: str) -> Outcome:
+    out = error_outcome(task, InternalError(_died_message(returncode), file=task.path), worker)
+    # killed by a signal meant for the batch (e.g. SIGTERM to the process group): the report is not at fault
+    out.stopped = returncode is not None and -returncode in STOP_SIGNALS
+    return out
 
 
 class LocalExecutor:
@@ -179,13 +201,16 @@ class LocalExecutor:
         self.jobs, self.timeout, self.fn, self.log, self.grace = max(1, jobs), timeout, fn, log, grace
         self.name = f"local pool ({self.jobs} worker{'s' if self.jobs > 1 else ''})"
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+    def run(self, tasks: Iterable[Task]) -> Generator[Outcome, None, None]:
+        """Outcomes as tasks finish. Closing the generator early (the batch is stopped: a signal, --strict,
+        a full disk) kills every worker at once, busy or not."""
         pending = deque(tasks)
         workers: list[WorkerProcess] = []
         sel = selectors.DefaultSelector()
+        completed = False
 
         def start() -> None:
-            w = WorkerProcess(self.fn, self.log)
+            w = WorkerProcess(self.fn, self.log, die_with_parent=True)
             workers.append(w)
             sel.register(w.stdout, selectors.EVENT_READ, w)
 
@@ -210,7 +235,7 @@ class LocalExecutor:
                     if msg is None:
                         task, code = w.task, retire(w)
                         if task is not None:
-                            yield error_outcome(task, InternalError(_died_message(code), file=task.path), w.name)
+                            yield _died_outcome(task, code, w.name)
                         elif not w.ready:
                             raise InternalError(f"a batch worker could not start (exit status {code}); "
                                                 f"run `{sys.executable} -c '{WORKER_MAIN}'` to see why")
@@ -227,10 +252,17 @@ class LocalExecutor:
                     yield _overdue_outcome(task, self.timeout, w.name, self.grace)
                     if pending:
                         start()
+            completed = True
         finally:
+            if not completed:
+                for w in workers:
+                    w.signal_kill()
             for w in workers:
                 sel.unregister(w.stdout)
-                w.close()
+                if completed:
+                    w.close()  # idle: end of input ends it at once
+                else:
+                    w.kill()
             sel.close()
 
 
@@ -264,7 +296,7 @@ class DaskExecutor:
         self.scheduler, self.jobs, self.timeout, self.fn = scheduler, max(1, jobs), timeout, fn
         self.name = f"dask ({scheduler or f'local cluster, {self.jobs} workers'})"
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+    def run(self, tasks: Iterable[Task]) -> Generator[Outcome, None, None]:
         try:
             from distributed import Client, LocalCluster, as_completed
         except ImportError as e:

@@ -1,8 +1,10 @@
 """Exports from the batch's store: results.jsonl, figures.csv, figures.xlsx, figures.parquet, and
 pandas DataFrames of figures, flags and errors for notebooks.
 
-Every export is built from the store's latest run (the files that batch saw, in path order; a
-file whose content was already seen under another name is listed in ``duplicates`` of the first),
+Every export is built from the store's latest run whose folder was listed whole (the files that
+batch saw, in path order; a file whose content was already seen under another name is listed in
+``duplicates`` of the first; all read in one snapshot of the store, so a batch starting meanwhile
+changes nothing of it),
 with the cross-year flags (which need the whole batch) and the review decisions in force
 (:mod:`.decisions`):
 
@@ -14,12 +16,18 @@ with the cross-year flags (which need the whole batch) and the review decisions 
   keeps the value read and ``<figure>_review`` / ``_review_comment`` say what the reviewer decided
   (these columns appear once a decision exists). The ratio columns are recomputed from the values
   in force. Flags carry their review in the flags table and ``flags_review``.
+
+File names that are not valid UTF-8 show their odd bytes as ``\\xNN``. In the CSV and the workbook,
+text loses its control characters and never becomes a formula (:func:`.names.cell`; in the
+workbook such text is typed as text). Each file is written under a temporary name unique to the
+process and replaces the old one only when all the chosen formats are complete (:mod:`.outdir`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,7 +40,10 @@ from ..errors import ExtractorError, NotFoundError
 from ..model import ITEMS, PERIODS, Report
 from ..output.writers import LABELS, flat_row_json, write_csv
 from . import decisions
-from .store import Config, Store, store_path
+from .names import cell as csv_cell
+from .names import clean_json, is_formula_like, shown, without_controls
+from .outdir import naming, replacing, sweep
+from .store import Config, Run, Store, store_path
 
 FORMATS = ("jsonl", "csv", "xlsx", "parquet")
 FILE_NAMES = {"jsonl": "results.jsonl", "csv": "figures.csv", "xlsx": "figures.xlsx", "parquet": "figures.parquet"}
@@ -53,16 +64,18 @@ class Summary:
     ignored_decisions: tuple[decisions.Decision, ...] = ()  # stored with values no decision can have
 
 
-def _open(outdir: Path) -> tuple[Store, Any]:
+def _open(outdir: Path, run_id: int | None = None) -> tuple[Store, Run]:
+    """The store, in a read transaction (one snapshot until it is closed), and the run to show."""
     if not store_path(outdir).exists():
         raise NoStoreError(f"no batch store in {outdir} (looked for {store_path(outdir).name}); run "
                            f"`extractor batch FOLDER --out {outdir}` first", file=str(outdir))
     store = Store(outdir)
-    run = store.latest_run()
+    store.con.execute("BEGIN")
+    run = store.latest_run() if run_id is None else store.get_run(run_id)
     if run is None:
         store.close()
-        raise NoStoreError(f"the store in {outdir} has no batch run yet; run `extractor batch FOLDER --out {outdir}`",
-                           file=str(outdir))
+        raise NoStoreError(f"the store in {outdir} has no complete batch run yet (a batch stopped while it listed "
+                           f"its folder records none); run `extractor batch FOLDER --out {outdir}`", file=str(outdir))
     return store, run
 
 
@@ -73,19 +86,32 @@ def _book(config: Config) -> patternbook.PatternBook:
         return patternbook.load()
 
 
-def _groups(store: Store, run_id: int) -> list[tuple[str, str | None, list[str], str | None]]:
-    """(first path, sha256, other paths, file error) per distinct report, in path order."""
-    order: list[tuple[str, str | None, list[str], str | None]] = []
+_Group = tuple[str, str | None, list[str], tuple[str | None, str | None]]
+
+
+def _groups(store: Store, run_id: int) -> list[_Group]:
+    """(first path, sha256, other paths, (file error code, message)) per distinct report, in path order;
+    paths as shown (valid Unicode)."""
+    order: list[_Group] = []
     by_sha: dict[str, list[str]] = {}
     for f in store.run_files(run_id):
+        path = shown(f.path)
         if f.sha256 is None:
-            order.append((f.path, None, [], f.error))
+            order.append((path, None, [], (f.code, f.error)))
         elif f.sha256 in by_sha:
-            by_sha[f.sha256].append(f.path)
+            by_sha[f.sha256].append(path)
         else:
             by_sha[f.sha256] = []
-            order.append((f.path, f.sha256, by_sha[f.sha256], None))
+            order.append((path, f.sha256, by_sha[f.sha256], (None, None)))
     return order
+
+
+def _file_error(path: str, code: str | None, message: str | None) -> dict[str, Any]:
+    """The result of a file the run could not read (no content, so nothing in the store)."""
+    from ..errors import ChangedDuringRunError
+
+    cls = ChangedDuringRunError if code == "changed_during_run" else NotFoundError
+    return Report(file=path, status="error", error=cls(message or "cannot read the file", file=path).to_dict()).to_json()
 
 
 def _projection(j: dict[str, Any]) -> dict[str, Any]:
@@ -94,45 +120,53 @@ def _projection(j: dict[str, Any]) -> dict[str, Any]:
             "file": j.get("file"), "parties": {"top5": ((j.get("parties") or {}).get("top5"))}, "flags": []}
 
 
-def reviewed_results(outdir: str | Path) -> Iterator[dict[str, Any]]:
-    """The contract JSON of each report of the latest run, with duplicates, cross-year flags and reviews."""
+def reviewed_results(outdir: str | Path, run: int | None = None) -> Iterator[dict[str, Any]]:
+    """The contract JSON of each report of the latest run (or of ``run``), with duplicates, cross-year
+    flags and reviews."""
     outdir = Path(outdir)
-    store, run = _open(outdir)
+    store, the_run = _open(outdir, run)
     try:
-        groups = _groups(store, run.id)
-        cross: dict[str, dict[str, Any]] = {}
-        for path, sha, _, _ in groups:
-            j = store.result(run.config, sha) if sha else None
-            if j is not None:
-                cross[sha] = _projection(j)  # type: ignore[index]
-                cross[sha]["file"] = path  # type: ignore[index]
-        cross_year_flags(list(cross.values()), _book(run.config))
-        in_force = decisions.latest(store_path(outdir))
-        for path, sha, dups, error in groups:
-            if sha is None:
-                j = Report(file=path, status="error",
-                           error=NotFoundError(error or "cannot read the file", file=path).to_dict()).to_json()
-            else:
-                found = store.result(run.config, sha)
-                if found is None:
-                    continue
-                j = found
-                j["file"] = path
-                j["flags"] = (j.get("flags") or []) + cross[sha]["flags"]
-                _apply_review(j, sha, in_force)
-            j["duplicates"] = dups
-            yield j
+        yield from _reviewed(store, the_run, outdir)
     finally:
         store.close()
 
 
-def pending_count(outdir: str | Path) -> int:
-    store, run = _open(Path(outdir))
+def _reviewed(store: Store, run: Run, outdir: Path) -> Iterator[dict[str, Any]]:
+    groups = _groups(store, run.id)
+    cross: dict[str, dict[str, Any]] = {}
+    for path, sha, _, _ in groups:
+        j = store.result(run.config, sha) if sha else None
+        if j is not None:
+            cross[sha] = _projection(j)  # type: ignore[index]
+            cross[sha]["file"] = path  # type: ignore[index]
+    cross_year_flags(list(cross.values()), _book(run.config))
+    in_force = decisions.latest(store_path(outdir))
+    for path, sha, dups, (code, error) in groups:
+        if sha is None:
+            j = _file_error(path, code, error)
+        else:
+            found = store.result(run.config, sha)
+            if found is None:
+                continue
+            j = found
+            j["file"] = path
+            j["flags"] = (j.get("flags") or []) + cross[sha]["flags"]
+            _apply_review(j, sha, in_force)
+        j["duplicates"] = dups
+        yield j
+
+
+def pending_count(outdir: str | Path, run: int | None = None) -> int:
+    store, the_run = _open(Path(outdir), run)
     try:
-        done = store.statuses(run.config)
-        return sum(1 for _, sha, _, _ in _groups(store, run.id) if sha is not None and sha not in done)
+        return _pending(store, the_run)
     finally:
         store.close()
+
+
+def _pending(store: Store, run: Run) -> int:
+    done = store.statuses(run.config)
+    return sum(1 for _, sha, _, _ in _groups(store, run.id) if sha is not None and sha not in done)
 
 
 def _apply_review(j: dict[str, Any], sha: str, in_force: dict[tuple[str, str], decisions.Decision]) -> None:
@@ -300,7 +334,13 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[dict[str, Any]], list[st
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for r in rows:
-            ws.append([r.get(c) for c in cols])
+            values = [without_controls(r.get(c)) for c in cols]  # control characters are not allowed in xlsx
+            ws.append(values)
+            for i, v in enumerate(values):
+                if is_formula_like(v):  # text that would read as a formula stays text
+                    text_cell = ws.cell(row=ws.max_row, column=i + 1)
+                    text_cell.data_type = "s"
+                    text_cell.quotePrefix = True
         for i, c in enumerate(cols, start=1):
             letter = get_column_letter(i)
             fmt = number_format(c)
@@ -320,28 +360,58 @@ def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
     frame.to_parquet(path, index=False)
 
 
-def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", "csv")) -> Summary:
-    """Write the chosen exports into ``outdir`` from its store; returns the counts."""
+def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", "csv"),
+           run: int | None = None) -> Summary:
+    """Write the chosen exports into ``outdir`` from its store (the latest run, or ``run``); returns the
+    counts. Either every chosen file is replaced or none is (a failure leaves the previous exports);
+    raises OutputError when they cannot be written."""
     outdir = Path(outdir)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unknown export format(s) {', '.join(bad)}: use {', '.join(FORMATS)}")
-    summary = Summary(pending=pending_count(outdir), ignored_decisions=tuple(decisions.ignored(store_path(outdir))))
-    paths = {fmt: outdir / FILE_NAMES[fmt] for fmt in formats}
-    tmp = {fmt: p.with_name(p.name + ".tmp") for fmt, p in paths.items()}
+    store, the_run = _open(outdir, run)
+    sweep(outdir)
+    try:
+        summary = Summary(pending=_pending(store, the_run),
+                          ignored_decisions=tuple(decisions.ignored(store_path(outdir))))
+        with ExitStack() as stack:
+            tmp = {fmt: stack.enter_context(replacing(outdir / FILE_NAMES[fmt])) for fmt in formats}
+            _write_all(_reviewed(store, the_run, outdir), formats, tmp, summary, outdir)
+    finally:
+        store.close()
+    summary.written = tuple(outdir / FILE_NAMES[fmt] for fmt in formats)
+    return summary
+
+
+def _write_all(results: Iterator[dict[str, Any]], formats: tuple[str, ...] | list[str], tmp: dict[str, Path],
+               summary: Summary, outdir: Path) -> None:
     rows: list[dict[str, Any]] = []
     flags: list[dict[str, Any]] = []
     tables = bool(set(formats) - {"jsonl"})
-    jsonl = tmp["jsonl"].open("w", encoding="utf-8") if "jsonl" in tmp else None
+    with naming(outdir / FILE_NAMES["jsonl"]):
+        _write_jsonl(results, tmp.get("jsonl"), formats, tables, rows, flags, summary)
+    for fmt in formats:
+        with naming(outdir / FILE_NAMES[fmt]):
+            _write_table(fmt, tmp[fmt], rows, flags)
+
+
+def _write_jsonl(results: Iterator[dict[str, Any]], path: Path | None, formats: tuple[str, ...] | list[str],
+                 tables: bool, rows: list[dict[str, Any]], flags: list[dict[str, Any]], summary: Summary) -> None:
+    """Stream the results into results.jsonl (when chosen), keeping the rows the tables need."""
+    jsonl = path.open("w", encoding="utf-8") if path is not None else None
     try:
-        for j in reviewed_results(outdir):  # one report at a time: a big batch is never all in memory
+        for j in results:  # one report at a time: a big batch is never all in memory
             summary.reports += 1
             status = j.get("status")
             summary.ok += status == "ok"
             summary.partial += status == "partial"
             summary.failed += status == "error"
             if jsonl is not None:
-                jsonl.write(json.dumps(j, ensure_ascii=False) + "\n")
+                line = json.dumps(j, ensure_ascii=False)
+                try:
+                    jsonl.write(line + "\n")
+                except UnicodeEncodeError:  # a lone surrogate (e.g. in a review comment sent as JSON)
+                    jsonl.write(json.dumps(clean_json(j), ensure_ascii=False) + "\n")
             if tables:
                 rows.append(_row(j))
             if "xlsx" in formats:
@@ -349,24 +419,20 @@ def export(outdir: str | Path, formats: tuple[str, ...] | list[str] = ("jsonl", 
     finally:
         if jsonl is not None:
             jsonl.close()
-    for fmt in formats:
-        if fmt == "csv":
-            write_csv(rows, tmp[fmt])
-        elif fmt == "xlsx":
-            errors = [{k: r.get(k) for k in ("file", "error_code", "error_message", "duplicates", "sha256")}
-                      for r in rows if r["status"] == "error"]
-            write_xlsx(tmp[fmt], {"figures": (rows, ["file", "status"]),
-                                  "flags": (flags, ["file", "company", "code", "fiscal_year", "flag", "severity",
-                                                    "message", "review"]),
-                                  "errors": (errors, ["file", "error_code", "error_message"])})
-        elif fmt == "parquet":
-            write_parquet(tmp[fmt], rows)
-    written = []
-    for fmt in formats:
-        tmp[fmt].replace(paths[fmt])  # a reader never sees half a file
-        written.append(paths[fmt])
-    summary.written = tuple(written)
-    return summary
+
+
+def _write_table(fmt: str, path: Path, rows: list[dict[str, Any]], flags: list[dict[str, Any]]) -> None:
+    if fmt == "csv":
+        write_csv([{k: csv_cell(v) for k, v in r.items()} for r in rows], path)
+    elif fmt == "xlsx":
+        errors = [{k: r.get(k) for k in ("file", "error_code", "error_message", "duplicates", "sha256")}
+                  for r in rows if r["status"] == "error"]
+        write_xlsx(path, {"figures": (rows, ["file", "status"]),
+                          "flags": (flags, ["file", "company", "code", "fiscal_year", "flag", "severity",
+                                            "message", "review"]),
+                          "errors": (errors, ["file", "error_code", "error_message"])})
+    elif fmt == "parquet":
+        write_parquet(path, rows)
 
 
 def _flag_rows_of(j: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,9 +5,15 @@ files in use and the ratio definition, so a rerun skips what is done and a new v
 patterns read the reports again. Each finished report is committed in its own transaction (WAL
 journal), so a batch killed at any moment keeps everything it finished and nothing half-written.
 
-Tables: ``results`` (one contract JSON per key), ``files`` (every path seen, with its sha256, so
-duplicate files are read once and listed), ``runs`` (each batch: folder, settings, counts). The
+Tables: ``results`` (one contract JSON per key), ``runs`` (each batch: folder, settings, counts;
+a run is recorded only once its folder has been listed), ``run_files`` (the files each run covers,
+with their sha256 or why they could not be read: what the exports show), ``files`` (every path
+seen, with its size, modification time and sha256, so an unchanged file is not hashed again). The
 ``decisions`` table belongs to :mod:`.decisions`.
+
+Paths are kept exactly, also those that are not valid UTF-8 (:func:`.names.to_store`); result
+JSON is kept as valid Unicode (:func:`.names.clean_json`). A SQLite failure of the disk (full,
+read-only) is raised as one line naming the store (:class:`~extractor.errors.OutputError`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +30,8 @@ from typing import Any, Self
 
 from .. import patternbook
 from .decisions import STORE_NAME
+from .names import clean_json, from_store, to_store
+from .outdir import describe, describe_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -52,7 +61,9 @@ CREATE TABLE IF NOT EXISTS runs (
     files INTEGER,
     reports INTEGER,
     skipped INTEGER,
-    extracted INTEGER
+    extracted INTEGER,
+    listed_at TEXT,
+    stopped TEXT
 );
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -63,7 +74,19 @@ CREATE TABLE IF NOT EXISTS files (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS files_by_run ON files (run, sha256);
+CREATE TABLE IF NOT EXISTS run_files (
+    run INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT,
+    error_code TEXT,
+    error TEXT,
+    PRIMARY KEY (run, path)
+);
 """
+
+# Columns added to `runs` after the first release; a store made before them is brought up to date
+# (its latest run's files copied into run_files) when it is opened.
+_RUN_COLUMNS = {"listed_at": "TEXT", "stopped": "TEXT"}
 
 
 RETRIED = ("timeout", "memory_limit", "internal")  # error codes read again by the next run
@@ -109,6 +132,7 @@ class FileEntry:
     path: str
     sha256: str | None
     error: str | None = None  # why the file could not be read (it then has no sha256)
+    code: str | None = None  # the error code for that (not_found when not given)
 
 
 @dataclass(frozen=True)
@@ -126,15 +150,50 @@ def _now() -> str:
 
 
 class Store:
-    """An open store. Only the batch's driver process writes to it."""
+    """An open store. Only the batch's driver process writes results, runs and files."""
 
     def __init__(self, outdir: Path) -> None:
-        outdir.mkdir(parents=True, exist_ok=True)
         self.path = outdir / STORE_NAME
-        self.con = sqlite3.connect(self.path, timeout=60)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process kill
-        self.con.executescript(SCHEMA)
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise describe(e, outdir, "create") from e
+        with self._disk():
+            self.con = sqlite3.connect(self.path, timeout=60)
+            try:
+                self.con.execute("PRAGMA journal_mode=WAL")
+                self.con.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process kill
+                self.con.executescript(SCHEMA)
+                self._upgrade()
+            except BaseException:
+                self.con.close()
+                raise
+
+    @contextmanager
+    def _disk(self) -> Iterator[None]:
+        """SQLite failures of the disk (full, read-only, gone) as one line naming the store."""
+        try:
+            yield
+        except sqlite3.OperationalError as e:
+            raise describe_sqlite(e, self.path) from e
+        except sqlite3.DatabaseError as e:  # not a database, damaged
+            raise describe_sqlite(e, self.path) from e
+
+    def _upgrade(self) -> None:
+        have = {r[1] for r in self.con.execute("PRAGMA table_info(runs)")}
+        if all(c in have for c in _RUN_COLUMNS):
+            return
+        with self.con:
+            have = {r[1] for r in self.con.execute("PRAGMA table_info(runs)")}  # another process may have done it
+            for column, kind in _RUN_COLUMNS.items():
+                if column not in have:
+                    self.con.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+            # before run_files, each path kept only the run that saw it last: the latest run's list is whole.
+            # A run that left no files and never finished was killed while listing: it stays unlisted.
+            self.con.execute("INSERT OR IGNORE INTO run_files (run, path, sha256, error) "
+                             "SELECT run, path, sha256, error FROM files")
+            self.con.execute("UPDATE runs SET listed_at = COALESCE(finished_at, started_at) WHERE listed_at IS NULL "
+                             "AND (finished_at IS NOT NULL OR id IN (SELECT DISTINCT run FROM files))")
 
     def close(self) -> None:
         self.con.close()
@@ -147,49 +206,92 @@ class Store:
 
     # runs and files
 
-    def begin_run(self, folder: str, config: Config, executor: str) -> int:
-        with self.con:
-            cur = self.con.execute(
-                "INSERT INTO runs (folder, version, patterns, ratio, pattern_dirs, executor, started_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (folder, config.version, config.patterns, config.ratio, json.dumps(list(config.pattern_dirs)),
-                 executor, _now()))
-        assert cur.lastrowid is not None
-        return cur.lastrowid
-
-    def finish_run(self, run: int, **counts: int) -> None:
-        with self.con:
-            self.con.execute("UPDATE runs SET finished_at = ?, files = ?, reports = ?, skipped = ?, extracted = ? "
-                             "WHERE id = ?", (_now(), counts.get("files"), counts.get("reports"),
-                                              counts.get("skipped"), counts.get("extracted"), run))
-
     def known_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
         """The sha256 recorded for ``path`` if its size and modification time have not changed."""
         row = self.con.execute("SELECT sha256 FROM files WHERE path = ? AND size = ? AND mtime_ns = ?",
-                               (path, size, mtime_ns)).fetchone()
+                               (to_store(path), size, mtime_ns)).fetchone()
         return row[0] if row else None
 
-    def record_files(self, run: int, entries: Iterable[tuple[FileEntry, int | None, int | None]]) -> None:
-        with self.con:
+    def remember_hashes(self, entries: Iterable[tuple[FileEntry, int | None, int | None]]) -> None:
+        """Keep the hashes of listed files (before the run is recorded: a listing cut short by a kill
+        need not hash them again). ``size`` None: not to be trusted next time (see runner._cache_key)."""
+        rows = [(to_store(e.path), e.sha256, size, mtime) for e, size, mtime in entries if e.sha256]
+        with self._disk(), self.con:
+            self.con.executemany(
+                "INSERT INTO files (path, sha256, size, mtime_ns, run, error) VALUES (?, ?, ?, ?, 0, NULL) "
+                "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
+                "mtime_ns = excluded.mtime_ns, error = NULL", rows)
+
+    def record_run(self, folder: str, config: Config, executor: str,
+                   entries: list[tuple[FileEntry, int | None, int | None]]) -> int:
+        """Record a run whose folder has been listed, with its files, in one transaction; the file
+        lists of earlier runs are dropped (exports show the latest listed run)."""
+        now = _now()
+        with self._disk(), self.con:
+            cur = self.con.execute(
+                "INSERT INTO runs (folder, version, patterns, ratio, pattern_dirs, executor, started_at, listed_at, "
+                "files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (to_store(folder), config.version, config.patterns, config.ratio,
+                 json.dumps(list(config.pattern_dirs)), executor, now, now, len(entries)))
+            run = cur.lastrowid
+            assert run is not None
+            self.con.execute("DELETE FROM run_files WHERE run <> ?", (run,))
+            self.con.executemany(
+                "INSERT OR REPLACE INTO run_files (run, path, sha256, error_code, error) VALUES (?, ?, ?, ?, ?)",
+                [(run, to_store(e.path), e.sha256, e.code if e.sha256 is None else None, e.error)
+                 for e, _, _ in entries])
             self.con.executemany(
                 "INSERT INTO files (path, sha256, size, mtime_ns, run, error) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
                 "mtime_ns = excluded.mtime_ns, run = excluded.run, error = excluded.error",
-                [(e.path, e.sha256, size, mtime, run, e.error) for e, size, mtime in entries])
+                [(to_store(e.path), e.sha256, size, mtime, run, e.error) for e, size, mtime in entries])
+        return run
 
-    def latest_run(self) -> Run | None:
-        row = self.con.execute("SELECT id, folder, version, patterns, ratio, pattern_dirs, started_at, finished_at, "
-                               "files, reports, skipped, extracted FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        if row is None:
-            return None
+    def finish_run(self, run: int, stopped: str | None = None, **counts: int) -> None:
+        with self._disk(), self.con:
+            self.con.execute("UPDATE runs SET finished_at = ?, reports = ?, skipped = ?, extracted = ?, stopped = ? "
+                             "WHERE id = ?", (_now(), counts.get("reports"), counts.get("skipped"),
+                                              counts.get("extracted"), stopped, run))
+
+    def repoint(self, run: int, path: str, sha256: str, size: int | None, mtime_ns: int | None) -> None:
+        """``path`` held other content when its worker read it than when it was listed: the run shows the
+        content read (``sha256``), and the hash cache learns it."""
+        with self._disk(), self.con:
+            self.con.execute("UPDATE run_files SET sha256 = ?, error_code = NULL, error = NULL WHERE run = ? "
+                             "AND path = ?", (sha256, run, to_store(path)))
+            self.con.execute("UPDATE files SET sha256 = ?, size = ?, mtime_ns = ?, error = NULL WHERE path = ?",
+                             (sha256, size, mtime_ns, to_store(path)))
+
+    def mark_unread(self, run: int, path: str, code: str, message: str) -> None:
+        """``path`` could not be read during the run (gone, unreadable, still changing): the run lists it
+        with the reason, nothing is stored for any content, and the next run hashes it again."""
+        with self._disk(), self.con:
+            self.con.execute("UPDATE run_files SET sha256 = NULL, error_code = ?, error = ? WHERE run = ? "
+                             "AND path = ?", (code, message, run, to_store(path)))
+            self.con.execute("UPDATE files SET size = NULL, mtime_ns = NULL WHERE path = ?", (to_store(path),))
+
+    def _run(self, row: tuple[Any, ...]) -> Run:
         id_, folder, version, pat, ratio, dirs, started, finished, files, reports, skipped, extracted = row
-        return Run(id_, folder, Config(version, pat, ratio, tuple(json.loads(dirs))), started, finished,
+        return Run(id_, from_store(folder), Config(version, pat, ratio, tuple(json.loads(dirs))), started, finished,
                    {"files": files, "reports": reports, "skipped": skipped, "extracted": extracted})
 
+    _RUN_SQL = ("SELECT id, folder, version, patterns, ratio, pattern_dirs, started_at, finished_at, files, reports, "
+                "skipped, extracted FROM runs")
+
+    def latest_run(self) -> Run | None:
+        """The latest run whose folder was listed whole (a batch killed while listing records none)."""
+        row = self.con.execute(self._RUN_SQL + " WHERE listed_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else self._run(row)
+
+    def get_run(self, run: int) -> Run | None:
+        row = self.con.execute(self._RUN_SQL + " WHERE id = ? AND listed_at IS NOT NULL", (run,)).fetchone()
+        return None if row is None else self._run(row)
+
     def run_files(self, run: int) -> list[FileEntry]:
-        """The files a run saw, by path."""
-        rows = self.con.execute("SELECT path, sha256, error FROM files WHERE run = ? ORDER BY path", (run,))
-        return [FileEntry(p, s, e) for p, s, e in rows]
+        """The files a run covers, by path."""
+        rows = self.con.execute("SELECT path, sha256, error, error_code FROM run_files WHERE run = ? ORDER BY path",
+                                (run,))
+        return [FileEntry(from_store(p), s, e, c) for p, s, e, c in rows]
 
     # results
 
@@ -210,12 +312,17 @@ class Store:
     def put(self, config: Config, sha256: str, result: dict[str, Any], seconds: float | None = None,
             peak_rss_kb: int | None = None, worker: str | None = None) -> None:
         """Record one finished report, in its own transaction."""
-        with self.con:
+        text = json.dumps(result, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8, in `file` and the error message
+            text = json.dumps(clean_json(result), ensure_ascii=False)
+        with self._disk(), self.con:
             self.con.execute(
                 "INSERT OR REPLACE INTO results (sha256, version, patterns, ratio, status, error_code, result, "
                 "seconds, peak_rss_kb, worker, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (sha256, *config.key, result["status"], (result.get("error") or {}).get("code"),
-                 json.dumps(result, ensure_ascii=False), seconds, peak_rss_kb, worker, _now()))
+                 text, seconds, peak_rss_kb, worker, _now()))
 
     def results(self, config: Config) -> Iterator[tuple[str, dict[str, Any]]]:
         """(sha256, contract JSON) of every stored result for ``config``."""

@@ -411,27 +411,44 @@ def _left(w: Word) -> float:
     return w.x0
 
 
+def _utf8_name(p: Path) -> bool:
+    try:
+        str(p).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merge_overlap: float = 0.45,
                   password: str | None = None, max_pages: int | None = None,
-                  min_bigram_share: float = 0.2) -> Document:
-    """Open a PDF or raise the contract's error: not_found, not_a_pdf, damaged, encrypted."""
+                  min_bigram_share: float = 0.2, data: bytes | None = None) -> Document:
+    """Open a PDF or raise the contract's error: not_found, not_a_pdf, damaged, encrypted. With
+    ``data``, the PDF is read from those bytes (the file's, read by the caller) and ``path`` only names it."""
     p = Path(path)
-    if not p.exists():
-        raise NotFoundError("file not found: check the path", file=str(p))
-    if p.is_dir():
-        raise NotFoundError("is a folder, not a PDF: use `extractor batch` for folders", file=str(p))
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError as e:
-        raise NotFoundError(f"cannot read file: {e.strerror}", file=str(p)) from e
+    if data is None:
+        if not p.exists():
+            raise NotFoundError("file not found: check the path", file=str(p))
+        if p.is_dir():
+            raise NotFoundError("is a folder, not a PDF: use `extractor batch` for folders", file=str(p))
+        try:
+            with p.open("rb") as fh:
+                head = fh.read(4096)
+        except OSError as e:
+            raise NotFoundError(f"cannot read file: {e.strerror}", file=str(p)) from e
+    else:
+        head = data[:4096]
     if b"%PDF" not in head[:1024]:
         from .sniff import describe
 
         what, todo = describe(head)
         raise NotAPdfError(f"not a PDF: this is {what}; {todo}", file=str(p))
+    if data is None and not _utf8_name(p):  # MuPDF takes only UTF-8 file names: read it from memory
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise NotFoundError(f"cannot read file: {e.strerror}", file=str(p)) from e
     try:
-        pdf = pymupdf.open(p, filetype="pdf")
+        pdf = pymupdf.open(p, filetype="pdf") if data is None else pymupdf.open(stream=data, filetype="pdf")
     except Exception as e:
         raise DamagedPdfError(f"PDF is damaged beyond repair ({e}); download it again, or try "
                               "`qpdf in.pdf out.pdf` / `mutool clean in.pdf out.pdf` and extract from the result",

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pymupdf
 
+from ..corpus.outdir import replacing
+
 Box = tuple[float, float, float, float]
 
 ZOOM = 2.0  # 144 dpi: small print (8 pt) stays readable
@@ -142,9 +144,8 @@ class CropMaker:
             return Crop(rel, w, h, page, boxes, uri)
         path = self.folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(png)
-        tmp.replace(path)  # never leave a half-written PNG that a later run would take as cached
+        with replacing(path) as tmp:  # never leave a half-written PNG that a later run would take as cached
+            tmp.write_bytes(png)
         return Crop(rel, w, h, page, boxes)
 
     def _render(self, pdf: Path | None, page: int, boxes: Sequence[Box]) -> bytes | None:

@@ -20,6 +20,8 @@ from typing import Any
 
 from .. import patternbook
 from ..corpus.exports import figure_rows
+from ..corpus.names import cell
+from ..corpus.outdir import replacing
 from ..errors import ExtractorError
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
@@ -193,19 +195,23 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
         fig.tight_layout(rect=(0, 0.04, 1, 0.96))
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / f"{stem}.png", out / f"{stem}.svg"]
-        fig.savefig(paths[0], dpi=150)
-        fig.savefig(paths[1])
-        plt.close(fig)
+        try:
+            with replacing(paths[0]) as tmp:  # a failed write (disk full) leaves the previous figure
+                fig.savefig(tmp, dpi=150, format="png")
+            with replacing(paths[1]) as tmp:
+                fig.savefig(tmp, format="svg")
+        finally:
+            plt.close(fig)
     return paths
 
 
 def write_summary(summaries: list[GroupSummary], path: Path) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with replacing(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["group", "reports", "favour_rnd", "share_favour_rnd", "median_signed_multiple",
                     "without_ratio"])
         for g in summaries:
-            w.writerow([g.group, g.reports, g.favour_rnd, None if g.share_rnd is None else round(g.share_rnd, 4),
+            w.writerow([cell(g.group), g.reports, g.favour_rnd, None if g.share_rnd is None else round(g.share_rnd, 4),
                         None if g.median is None else round(g.median, 4), g.without_ratio])
     return path
 

@@ -24,6 +24,7 @@ import jinja2
 from .. import patternbook
 from ..corpus import decisions
 from ..corpus.decisions import Decision, figure_target, flag_targets
+from ..corpus.outdir import replacing
 from ..model import ITEMS, PERIODS
 from .crops import Crop, CropMaker, CropStats
 from .spots import flag_spots, locate
@@ -428,9 +429,8 @@ def _slim(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with replacing(path) as tmp:  # unique per process: two reviews at once never share a temporary file
+        tmp.write_text(text, encoding="utf-8")
 
 
 def build_review(outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path] = (),
