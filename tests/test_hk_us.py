@@ -84,7 +84,7 @@ def test_misprinted_subtotal_fails_tieout_and_lowers_confidence(tmp_path):
     failed = [t for t in out["statement"]["tieout"] if not t["passed"]]
     # the misprinted subtotal fails first; the one after it is computed from the printed value (a lost
     # row is the likelier reading error), so it disagrees by the same amount
-    assert [(t["name"], t["period"]) for t in failed][0] == ("operating_result", "current")
+    assert (failed[0]["name"], failed[0]["period"]) == ("operating_result", "current")
     assert {t["period"] for t in failed} == {"current"}
     assert failed[0]["printed"] - failed[0]["computed"] == 1_000
     assert out["figures"]["selling_expense"]["current"]["confidence"] < 0.9

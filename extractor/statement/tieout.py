@@ -181,9 +181,10 @@ def _running_tieout(rows: list[Row], items: ItemsRead, book: PatternBook) -> lis
     total operating expenses, which the next running total then adds). Costs printed in parentheses
     add as negatives; a block of costs printed as positive amounts is subtracted by the running total
     after it."""
-    revenue = (items.matches.get("revenue") or [None])[0]
-    if revenue is None:
+    found = items.matches.get("revenue")
+    if not found:
         return []
+    revenue = found[0]
     amount_rows = [r for r in rows if r.label and r.cells]
     start = next((i for i, r in enumerate(amount_rows) if r is revenue.row), None)
     if start is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import pairwise
 
 import regex
@@ -385,14 +386,12 @@ def _mark_totals(layout: Layout, rows: list[Row]) -> None:
         for k in cols:
             hits = checked = 0
             for r in rows:
-                vals = {}
-                for i in cols:
-                    p = parse_amount(r.cell_text(i) or "")
-                    vals[i] = p.value if p is not None else None
-                if any(v is None for v in vals.values()) or all(v == 0 for v in vals.values()):
+                parsed = [parse_amount(r.cell_text(i) or "") for i in cols]
+                vals = {i: p.value for i, p in zip(cols, parsed, strict=True) if p is not None and p.value is not None}
+                if len(vals) < len(cols) or all(v == 0 for v in vals.values()):
                     continue
                 checked += 1
-                hits += abs(vals[k] - sum(v for i, v in vals.items() if i != k)) <= 1  # type: ignore[operator]
+                hits += abs(vals[k] - sum((v for i, v in vals.items() if i != k), Decimal(0))) <= 1
             if checked >= 3 and hits >= 0.8 * checked and hits > best_hits:
                 best, best_hits = k, hits
         if best is None:
