@@ -89,3 +89,13 @@ def test_misprinted_subtotal_fails_tieout_and_lowers_confidence(tmp_path):
     assert failed[0]["printed"] - failed[0]["computed"] == 1_000
     assert out["figures"]["selling_expense"]["current"]["confidence"] < 0.9
     assert any(f["id"] == "tieout_failed" for f in out["flags"])
+
+
+@pytest.mark.parametrize("header, year", [
+    ("2021/22", 2022), ("FY2021-22", 2022), ("1999/00", 2000), ("2022", 2022), ("2021年度", 2021),
+    ("2021-12-31", 2021), ("2021-12", 2021), ("二零二一年", 2021),
+], ids=lambda v: str(v))
+def test_fiscal_year_is_the_year_the_period_ends_in(header, year):
+    from extractor import patternbook
+    from extractor.tables.rows import _classify_cell
+    assert _classify_cell(header, patternbook.load(()))[1] == year

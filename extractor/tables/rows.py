@@ -194,6 +194,9 @@ def _year_of(m: regex.Match[str]) -> int | None:
     groups = m.groupdict()
     if groups.get("year"):
         return int(groups["year"])
+    if groups.get("yy"):  # 2021/22 ends in 2022; 2021-12 is a month, not a fiscal year
+        start = int(groups["start"])
+        return start + 1 if (start + 1) % 100 == int(groups["yy"]) else start
     if groups.get("cnyear"):
         return int("".join(_CN_DIGITS[c] for c in groups["cnyear"]))
     return None
