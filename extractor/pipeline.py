@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import patternbook
 from .analysis.anomalies import anomaly_flags, reading_flags
 from .analysis.checks import run_checks
-from .analysis.quality import quality_flags
+from .analysis.quality import quality_flags, ratio_flags
 from .analysis.ratio import compute_ratio
 from .errors import (
     DamagedPdfError,
@@ -239,6 +239,7 @@ def extract(path: str | Path, options: Options | None = None, data: bytes | None
     rev = report.figure("revenue")
     report.ratio = compute_ratio(rnd.value if rnd else None, sel.value if sel else None,
                                  rev.value if rev else None, options.ratio_definition)
+    report.flags.extend(ratio_flags(report, book))
     missing = [f"{item}.{p}" for item in ITEMS for p in PERIODS if report.figures[item][p] is None]
     report.status = "partial" if missing else "ok"
     if missing:

@@ -34,6 +34,12 @@ def quality_flags(report: Report, doc: Document, read: StatementRead, book: Patt
     if not read.unit.found:
         flags.append(Flag("unit_assumed", "medium", "no unit line near the statement title: amounts read as 元",
                           {"statement_pages": [p + 1 for p in read.region.pages]}, kind="quality"))
+    for item, period, page, label in read.items.blanks:
+        if report.figures[item][period] is None:  # no other source filled it
+            flags.append(Flag("blank_cell", "medium",
+                              f"{item} ({period}): the line {label!r} on page {page} prints nothing in this column; "
+                              "left empty rather than read as zero: check the page",
+                              {"item": item, "period": period, "page": page, "label": label}, kind="quality"))
     flags.extend(_bounds(report, book))
     low = [(item, p, f.confidence, f.page) for item in ITEMS for p in PERIODS
            if (f := report.figures[item][p]) is not None and f.confidence < floor]
@@ -75,3 +81,21 @@ def _bounds(report: Report, book: PatternBook) -> list[Flag]:
                         {"item": "revenue", "growth": g, "bound": bound, "pages": [cur.page, pri.page]},
                         kind="quality"))
     return out
+
+
+def ratio_flags(report: Report, book: PatternBook) -> list[Flag]:
+    """The ratio's sign (R&D- or selling-favouring) resting on a figure read below the confidence floor."""
+    ratio = report.ratio or {}
+    if ratio.get("value") is None:
+        return []
+    floor = float(book.value("ratio_confidence"))
+    unsure = [(item, f) for item in ("rnd_expense", "selling_expense")
+              if (f := report.figures[item]["current"]) is not None and f.confidence < floor]
+    if not unsure:
+        return []
+    names = ", ".join(f"{item} {f.confidence:.2f} (page {f.page})" for item, f in unsure)
+    return [Flag("ratio_uncertain", "medium", f"the R&D-vs-selling ratio ({ratio.get('orientation')}) rests on "
+                 f"a reading below {floor:g} confidence: {names}; verify before comparing",
+                 {"orientation": ratio.get("orientation"), "figures": [
+                     {"item": item, "confidence": round(f.confidence, 3), "page": f.page} for item, f in unsure]},
+                 kind="quality")]

@@ -93,6 +93,7 @@ VALUE_RULES: dict[str, Rule] = {
     "ocr_max_megapixels": ("number", 0.0, 1000.0, True),
     "ocr_confidence_factor": _SHARE,
     "confidence_floor": _SHARE,
+    "ratio_confidence": _SHARE,
     "max_share_of_revenue": ("number", 0.0, None, True),
     "max_expense_to_revenue": ("number", 0.0, None, True),
     "max_revenue_growth": ("number", 0.0, None, True),
@@ -101,6 +102,7 @@ VALUE_RULES: dict[str, Rule] = {
     "parties_mdna_window_pages": ("whole", 1, None, False),
     "parties_notes_window_pages": ("whole", 1, None, False),
     "parties_statement_window": ("whole", 0, None, False),
+    "statement_max_pages": ("whole", 1, 20, False),
     "parties_backscan_share": _SHARE,
     "parties_match_report_score": ("number", 0.0, 100.0, False),
 }

@@ -36,6 +36,7 @@ class ItemsRead:
     candidates: list[Candidate] = field(default_factory=list)
     matches: dict[str, list[Match]] = field(default_factory=dict)
     deduction_style: bool = False
+    blanks: list[tuple[str, str, int, str]] = field(default_factory=list)  # item, period, page, label: printed nothing
 
 
 def match_rows(rows: list[Row], book: PatternBook) -> tuple[dict[str, list[Match]], list[Candidate]]:
@@ -99,6 +100,9 @@ def read_items(rows: list[Row], unit: Unit, role: str, book: PatternBook) -> Ite
         for period in PERIODS:
             fig = _to_figure(item, period, first, unit, role, result.deduction_style)
             if fig is None:
+                col = first.row.layout.pick(period)
+                if col is not None and first.row.cell_text(col) is None and first.row.cells:
+                    result.blanks.append((item, period, first.row.page + 1, first.row.label))
                 continue
             if note:
                 fig.notes.append(note)
@@ -132,15 +136,9 @@ def _to_figure(item: str, period: str, m: Match, unit: Unit, role: str, deductio
     if role == "plain":
         notes.append("statement titled without 合并 (consolidated): read as the group statement")
     if printed is None:
-        # the row exists but this column is blank: zero, but say so
-        other = [c for c in row.cells if c != col]
-        if not other:
-            return None
-        value = Decimal(0)
-        printed = ""
-        confidence *= 0.6
-        notes.append("cell is blank: read as zero")
-        bbox = _blank_bbox(row, col)
+        # the row is printed but this column holds nothing: no number (a dash or 0 would say zero); a
+        # zero here could flip the ratio, so the pipeline flags it instead (blank_cell)
+        return None
     else:
         parsed = parse_amount(printed)
         if parsed is None:
@@ -168,9 +166,3 @@ def _to_figure(item: str, period: str, m: Match, unit: Unit, role: str, deductio
         pattern=m.pattern.id, pattern_file=m.pattern.file, confidence=min(0.99, confidence), unit=unit.unit,
         multiplier=unit.multiplier, column=col_info.header, notes=notes,
     )
-
-
-def _blank_bbox(row: Row, col: int) -> tuple[float, float, float, float]:
-    c = row.layout.columns[col]
-    _x0, y0, _x1, y1 = row.bbox
-    return (c.x0, y0, c.x1, y1)

@@ -68,6 +68,8 @@ def parse_amount(text: str) -> ParsedAmount | None:
         return None
     if bool(m["neg_open"]) != bool(m["neg_close"]):
         return None
+    if m["int"][0] == "0" and len(m["int"].split(",")[0]) > 1 or m["int"].startswith("0,"):
+        return None  # "07,246", "0,423,021,865.10": no printed amount has a leading zero in its first group
     digits = m["int"].replace(",", "") + (m["frac"] or "")
     try:
         value = Decimal(digits)
