@@ -99,3 +99,17 @@ def test_fiscal_year_is_the_year_the_period_ends_in(header, year):
     from extractor import patternbook
     from extractor.tables.rows import _classify_cell
     assert _classify_cell(header, patternbook.load(()))[1] == year
+
+
+@pytest.mark.parametrize("line, unit, currency", [
+    ("(RMB and US$ in thousands, except for share and per share data)", "千元", "CNY"),
+    ("(in thousands of US$)", "千美元", "USD"),
+    ("US$'000", "千美元", "USD"),
+    ("HK$'000", "千港元", "HKD"),
+    ("人民幣千元", "千元", "CNY"),
+], ids=lambda v: str(v))
+def test_currency_as_printed(line, unit, currency):
+    from extractor import patternbook
+    from extractor.tables.units import unit_of_text
+    got = unit_of_text(line, patternbook.load(()))
+    assert got is not None and (got.unit, got.currency) == (unit, currency)
