@@ -83,6 +83,13 @@ def test_missing_tesseract_says_how_to_install(tmp_path, monkeypatch):
     ("(1,234.56)", "(1,234.56)"),
     ("-865,856.56", "-865,856.56"),
     ("1.392.603", "1,392,603"),            # thousands (千元 statements) with points
+    ("386.,937,040", "386,937,040"),       # whole yuan: a doubled separator
+    ("1.685,679,186", "1,685,679,186"),    # a point among commas
+    ("1118,434,386", "1,118,434,386"),     # a comma lost
+    ("(1262,658,951)", "(1,262,658,951)"),
+    ("”498,244,870,652", "498,244,870,652"),  # a speck read as a quote
+    ("_337,755,246", "337,755,246"),
+    ("1.234", "1.234"),                    # a lone point may be a decimal
     ("2021.12.31", "2021.12.31"),          # a date stays a date
     ("12.5", "12.5"),                      # a percentage or ratio stays
     ("五(43)", "五(43)"),
@@ -92,11 +99,13 @@ def test_repair_ocr_amounts(read, repaired):
 
 
 @pytest.mark.parametrize(("sample", "languages"), [
-    ("公司财务报表 资产负债表 营业收入 应收账款 经营活动现金流量 " * 10, "chi_sim+eng"),
-    ("公司財務報表 資產負債表 營業收入 應收賬款 經營活動現金流量 " * 10, "chi_tra+eng"),
+    ("公司财务报表 资产负债表 营业收入 应收账款 经营活动现金流量 " * 10, "chi_sim"),
+    ("公司財務報表 資產負債表 營業收入 應收賬款 經營活動現金流量 " * 10, "chi_tra"),
+    ("公司财务报表 资产负债表 LME 营业收入 应收账款 经营活动现金流量 " * 10, "chi_sim"),  # the odd abbreviation
+    ("公司财务报表 Consolidated balance sheet 资产负债表 Revenue 营业收入 " * 10, "chi_sim+eng"),  # bilingual
     ("Consolidated statement of profit or loss and other comprehensive income for the year " * 4, "eng"),
     ("$IBOH[IPV :VBOIBOH /FX .BUFSJBMT $P -UE \"OOVBM 3FQPSU DPOTPMJEBUFE " * 6, "chi_sim+chi_tra+eng"),
     ("", "chi_sim+chi_tra+eng"),
-], ids=["simplified", "traditional", "english", "garbage", "nothing"])
+], ids=["simplified", "traditional", "simplified_abbreviations", "bilingual", "english", "garbage", "nothing"])
 def test_ocr_languages_follow_the_report(sample, languages):
     assert narrow_languages("chi_sim+chi_tra+eng", sample) == languages
