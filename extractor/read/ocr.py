@@ -184,8 +184,8 @@ def _read_tsv(tsv: str, sx: float, sy: float) -> tuple[str, list[tuple[str, floa
     lines: dict[tuple[str, ...], list[list]] = {}
     for row in tsv.splitlines()[1:]:
         f = row.split("\t")
-        if len(f) < 12 or f[0] != "5" or not f[11].strip():
-            continue
+        if len(f) < 12 or f[0] != "5" or not f[11].strip(_SPECKS):
+            continue  # nothing, or specks of a rule or stamp read as marks
         left, top, width, height = (int(v) for v in f[6:10])
         lines.setdefault(tuple(f[1:5]), []).append([f[11].strip(), left, top, left + width, top + height])
     words: list[tuple[str, float, float, float, float]] = []
@@ -239,6 +239,8 @@ _GROUPED = regex.compile(r"^(?P<open>[(（])?(?P<sign>[\-−])?(?P<int>\d{1,3}(?
                          r"(?P<close>[)）])?$")
 # marks Tesseract reads beside an amount from specks and table rules: quotes, underscores, a stop
 _NOISE = "_”“\"'‘’`。"
+# a word of nothing else is a speck (never a dash: "-" and "—" stand for nil in amount columns)
+_SPECKS = " _”“\"'‘’`|~"
 
 
 def _groups_ok(integer: str) -> bool:
