@@ -245,9 +245,10 @@ _SPECKS = " _”“\"'‘’`|~"
 
 def _groups_ok(integer: str) -> bool:
     """Separators, however misread, split the integer part into a head and groups of three (the head
-    may be longer when a comma was lost: "1957.131" for 1,957,131; a date "2021.12" fails)."""
+    may be longer when a comma was lost: "1957.131" for 1,957,131, and so may a group: "20.511660"
+    for 20,511,660; a date "2021.12" fails)."""
     groups = [g for g in _SEP.split(integer) if g]
-    return bool(groups) and all(len(g) == 3 for g in groups[1:])
+    return bool(groups) and all(len(g) % 3 == 0 for g in groups[1:])
 
 
 def repair_amount(text: str) -> str:
