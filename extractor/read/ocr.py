@@ -179,31 +179,58 @@ def _run_tesseract(png: bytes, languages: str, folder: str) -> str:
 
 def _read_tsv(tsv: str, sx: float, sy: float) -> tuple[str, list[tuple[str, float, float, float, float]]]:
     """Words (in page coordinates: pixels times ``sx``, ``sy``) and plain text, a line of text per
-    line Tesseract found. Tesseract cuts Chinese into runs of a character or two ("营业", "收入");
-    runs set closer than a character's height are joined into one word, as the text layer has them."""
+    line Tesseract found."""
     lines: dict[tuple[str, ...], list[list]] = {}
     for row in tsv.splitlines()[1:]:
         f = row.split("\t")
         if len(f) < 12 or f[0] != "5" or not f[11].strip(_SPECKS):
             continue  # nothing, or specks of a rule or stamp read as marks
         left, top, width, height = (int(v) for v in f[6:10])
-        lines.setdefault(tuple(f[1:5]), []).append([f[11].strip(), left, top, left + width, top + height])
-    words: list[tuple[str, float, float, float, float]] = []
-    text: list[str] = []
-    for runs in lines.values():
-        joined: list[list] = []
-        for w in sorted(runs, key=lambda r: r[1]):
-            if joined:
-                prev = joined[-1]
-                height = max(w[4] - w[2], prev[4] - prev[2], 1)
-                if (_HAN.search(prev[0][-1]) or _HAN.search(w[0][0])) and w[1] - prev[3] < 0.8 * height:
-                    prev[0] += w[0]
-                    prev[2:] = [min(prev[2], w[2]), max(prev[3], w[3]), max(prev[4], w[4])]
-                    continue
-            joined.append(w)
-        words.extend((t, x0 * sx, y0 * sy, x1 * sx, y1 * sy) for t, x0, y0, x1, y1 in joined)
-        text.append(" ".join(w[0] for w in joined))
-    return "\n".join(text) + ("\n" if text else ""), words
+        lines.setdefault(tuple(f[1:5]), []).append([_brackets(f[11].strip()), left, top, left + width, top + height])
+    runs = [_join_runs(ws, ordered=True) for ws in lines.values()]  # in Tesseract's reading order first
+    text = [" ".join(w[0] for w in ws) for ws in runs]
+    words = _join_runs(sorted((w for ws in runs for w in ws), key=lambda r: r[1]), ordered=False)  # across blocks
+    return "\n".join(text) + ("\n" if text else ""), [(t, x0 * sx, y0 * sy, x1 * sx, y1 * sy) for t, x0, y0, x1, y1 in words]
+
+
+def _join_runs(words: list[list], ordered: bool) -> list[list]:
+    """Tesseract cuts Chinese into runs of a character or two ("营业", "收入", "七", "、54"), with
+    boxes that may overlap, and may put neighbours in different blocks: runs on one line set closer
+    than a character's height are joined into one word, as the text layer has them (digits and Latin
+    words are left apart). ``ordered``: the words are one Tesseract line in reading order, else
+    they are all the page's words sorted left to right."""
+    out: list[list] = []
+    for w in words:
+        h = max(1, w[4] - w[2])
+        prev = None
+        for o in reversed(out):
+            overlap = min(o[4], w[4]) - max(o[2], w[2])
+            gap = w[1] - o[3]
+            if (overlap >= 0.5 * min(h, max(1, o[4] - o[2])) and gap < 1.0 * max(h, o[4] - o[2])
+                    and (ordered or (gap >= -0.2 * h and w[1] >= o[1]))):
+                prev = o
+            if prev is not None or ordered:
+                break
+        if prev is not None and (_HAN.search(prev[0][-1]) or _HAN.search(w[0][0]) or w[0][0] in "、，"):
+            prev[0] += w[0]
+            prev[1:] = [min(prev[1], w[1]), min(prev[2], w[2]), max(prev[3], w[3]), max(prev[4], w[4])]
+            continue
+        out.append(list(w))
+    return out
+
+
+def _brackets(word: str) -> str:
+    """Round brackets as printed: Tesseract's Chinese models read a full-width （ as 〈 or 《 now and
+    then (合并利润表〈续), 所有者权益《或股东权益)); a 《 without its 》 is a bracket, not a book title."""
+    word = word.translate(_ANGLES)
+    if "《" in word and "》" not in word:
+        word = word.replace("《", "(")
+    elif "》" in word and "《" not in word:
+        word = word.replace("》", ")")
+    return word
+
+
+_ANGLES = str.maketrans({"〈": "(", "〉": ")"})
 
 
 def _remove_rules(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
