@@ -118,9 +118,8 @@ def narrow_languages(languages: str, sample: str, english_share: float = 0.25) -
 def ocr_page(page: pymupdf.Page, settings: OcrSettings) -> tuple[str, list[tuple[str, float, float, float, float]]]:
     """(plain text, words as (text, x0, y0, x1, y1) in page coordinates) read from the page image."""
     folder = tessdata(settings.languages)
-    engine = _engine(settings)
-    inches = max(1e-6, page.rect.width / 72) * max(1e-6, page.rect.height / 72)
-    dpi = max(36, min(settings.dpi, int((settings.max_megapixels * 1e6 / inches) ** 0.5)))
+    engine = engine_name(settings)
+    dpi = render_dpi(page, settings)
     limits.check()
     gray = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
     clean = _remove_rules(gray, dpi)
@@ -142,7 +141,13 @@ def ocr_page(page: pymupdf.Page, settings: OcrSettings) -> tuple[str, list[tuple
     return text, repair_amount_words(raw)
 
 
-def _engine(settings: OcrSettings) -> str:
+def render_dpi(page: pymupdf.Page, settings: OcrSettings) -> int:
+    """The resolution the page is rendered at: ``settings.dpi``, lower for a huge page."""
+    inches = max(1e-6, page.rect.width / 72) * max(1e-6, page.rect.height / 72)
+    return max(36, min(settings.dpi, int((settings.max_megapixels * 1e6 / inches) ** 0.5)))
+
+
+def engine_name(settings: OcrSettings) -> str:
     """``tesseract`` (the program) or ``mupdf`` (PyMuPDF's built-in Tesseract) for these settings."""
     if settings.engine == "mupdf":
         return "mupdf"

@@ -42,6 +42,7 @@ _PAGE_REF = regex.compile(r"(?:^|[\s.…·_]+)(\d{1,4})(?:\s*[-–—~至]\s*(\d
 # a page's own printed number, alone on a line at its top or foot: "23", "2 / 91", "- 7 -", "第 7 页"
 _PAGE_NUMBER = regex.compile(r"^(?:[-–—]\s*)?(?:第\s*)?(\d{1,4})(?:\s*页)?(?:\s*[-–—])?(?:\s*/\s*\d{1,4})?$")
 _NUMBER_LINES = 8  # lines at a page's top and foot where its printed number is looked for
+_NEAREST = 4  # readable pages printing the numbers nearest to a contents entry's that set its offset
 
 
 def ocr_settings(book: PatternBook) -> OcrSettings:
@@ -64,9 +65,10 @@ def unreadable_pages(doc: Document, book: PatternBook) -> list[int]:
     return out
 
 
-def ocr_statement_pages(doc: Document, book: PatternBook, unread: list[int]) -> list[int]:
+def ocr_statement_pages(doc: Document, book: PatternBook, unread: list[int], log: list[str] | None = None) -> list[int]:
     """OCR the likeliest of the ``unread`` pages until the consolidated income statement shows up
-    or the budget is spent; the pages OCR'd, in order (raises OcrUnavailableError without Tesseract)."""
+    or the budget is spent; the pages OCR'd, in order (raises OcrUnavailableError without Tesseract).
+    What pointed where goes to ``log``."""
     base = ocr_settings(book)
     english_share = float(book.value("ocr_english_share"))
     budget = int(book.value("ocr_max_pages"))
@@ -98,6 +100,9 @@ def ocr_statement_pages(doc: Document, book: PatternBook, unread: list[int]) -> 
         return False, near(i) if roles else []
 
     pointed = contents_pointers(doc, book)
+    if log is not None:
+        log.extend(f"contents on page {e.contents_page + 1}: {e.line!r} printed page(s) {e.printed[0]}-{e.printed[1]} "
+                   f"-> PDF page(s) {_pages_text(e.pages)} ({e.how})" for e in pointed)
     queue = [i for entry in pointed for i in entry.pages if i in todo]
     queue += _hinted(doc, book, todo) + _near_statements(doc, book, todo)
     stages = iter((_contents_stage, _everything_stage))
@@ -199,6 +204,10 @@ def contents_pointers(doc: Document, book: PatternBook) -> list[Pointer]:
     return out
 
 
+def _pages_text(pages: tuple[int, ...]) -> str:
+    return ", ".join(str(p + 1) for p in pages)
+
+
 def _income_title(text: str, book: PatternBook) -> bool:
     hit = classify_title(text, book)
     return hit is not None and hit.role in _STATEMENT_ROLES
@@ -230,8 +239,9 @@ def _pdf_pages(doc: Document, contents: int, first: int, last: int) -> tuple[tup
     labelled = _by_labels(doc, contents, first, last)
     if labelled:
         return labelled, "page labels"
-    offset, votes = _printed_offset(doc, contents)
-    how = f"printed page numbers ({votes} pages agree)" if votes else "printed numbers taken as PDF pages"
+    offset, votes = _printed_offset(doc, contents, first)
+    how = (f"page numbers printed on {votes} readable pages nearby" if votes else
+           "printed numbers taken as PDF page numbers")
     pages = tuple(p + offset for p in range(first, last + 1))
     return tuple(p for p in pages if contents < p < doc.page_count), how
 
@@ -250,26 +260,30 @@ def _by_labels(doc: Document, contents: int, first: int, last: int) -> tuple[int
         return ()
 
 
-def printed_number(doc: Document, index: int) -> int | None:
-    """The page number printed alone on a line at the page's top or foot, if any."""
-    lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
+def printed_number(text: str, limit: int) -> int | None:
+    """The page number printed alone on a line at the top or foot of a page's ``text`` (at most
+    ``limit``), if any: "23", "2 / 91", "- 7 -", "第 7 页"."""
+    lines = [s.strip() for s in text.split("\n") if s.strip()]
     for line in lines[:_NUMBER_LINES] + lines[-_NUMBER_LINES:]:
         m = _PAGE_NUMBER.match(line)
-        if m and 0 < int(m.group(1)) <= doc.page_count + 50:
+        if m and 0 < int(m.group(1)) <= limit + 50:
             return int(m.group(1))
     return None
 
 
-def _printed_offset(doc: Document, contents: int, window: int = 60) -> tuple[int, int]:
-    """(offset, pages agreeing): 0-based PDF page = printed number + offset, as most readable pages
-    after the contents page print it; (-1, 0) (printed = PDF page number) when none prints one."""
-    votes: Counter[int] = Counter()
+def _printed_offset(doc: Document, contents: int, target: int, window: int = 80) -> tuple[int, int]:
+    """(offset, pages agreeing): 0-based PDF page = printed number + offset, as the readable pages
+    after the contents page that print the numbers nearest to ``target`` have it (the front part
+    and the financial section may be numbered apart); (-1, 0) (printed = PDF page number) when
+    fewer than two such pages agree."""
+    printed: list[tuple[int, int]] = []  # (distance from the target, offset)
     for index in range(contents + 1, min(doc.page_count, contents + 1 + window)):
         if doc.is_ocr(index) or not doc.text(index).strip():
             continue
-        n = printed_number(doc, index)
+        n = printed_number(doc.text(index), doc.page_count)
         if n is not None:
-            votes[index - n] += 1
+            printed.append((abs(n - target), index - n))
+    votes = Counter(offset for _, offset in sorted(printed)[:_NEAREST])
     if not votes:
         return -1, 0
     offset, count = votes.most_common(1)[0]
