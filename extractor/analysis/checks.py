@@ -56,7 +56,9 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
     has_note_column = any(r.note for r in read.rows)
     for item in NOTE_ITEMS:
         wanted = any(report.figures[item][p] for p in PERIODS) or item == "admin_expense"
-        if wanted and (refs.get(item) is not None or not has_note_column):
+        # an OCR'd note reference may be unreadable ("ES 56" for 七、56): look for the note by its heading
+        ocr_read = any((f := report.figures[item][p]) is not None and f.ocr for p in PERIODS)
+        if wanted and (refs.get(item) is not None or not has_note_column or ocr_read):
             notes[item] = find_note(doc, book, item, stmt_end, read.unit, max_pages=NOTES_SCAN_PAGES,
                                     number=refs.get(item))
     for item, note in notes.items():
