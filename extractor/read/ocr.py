@@ -134,10 +134,13 @@ def ocr_page(page: pymupdf.Page, settings: OcrSettings) -> tuple[str, list[tuple
         ocr = ocr_pdf[0]
         scale = page.rect.width / ocr.rect.width if ocr.rect.width else 1.0
         tp = ocr.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT, matrix=pymupdf.Matrix(scale, scale))
-        text = tp.extractText()
-        raw = [(w[4], w[0], w[1], w[2], w[3]) for w in tp.extractWORDS()]
+        lines: dict[tuple[str, ...], list[list]] = {}
+        for w in tp.extractWORDS():  # (x0, y0, x1, y1, text, block, line, word), in reading order
+            if w[4].strip(_SPECKS):
+                lines.setdefault((str(w[5]), str(w[6])), []).append([_brackets(w[4].strip()), w[0], w[1], w[2], w[3]])
     finally:
         ocr_pdf.close()
+    text, raw = _words_and_text(lines, 1.0, 1.0)
     return text, repair_amount_words(raw)
 
 
@@ -192,6 +195,13 @@ def _read_tsv(tsv: str, sx: float, sy: float) -> tuple[str, list[tuple[str, floa
             continue  # nothing, or specks of a rule or stamp read as marks
         left, top, width, height = (int(v) for v in f[6:10])
         lines.setdefault(tuple(f[1:5]), []).append([_brackets(f[11].strip()), left, top, left + width, top + height])
+    return _words_and_text(lines, sx, sy)
+
+
+def _words_and_text(lines: dict[tuple[str, ...], list[list]], sx: float, sy: float
+                    ) -> tuple[str, list[tuple[str, float, float, float, float]]]:
+    """Words of Tesseract's lines (each [text, x0, y0, x1, y1], in reading order), runs joined and
+    scaled by ``sx``, ``sy``, and the plain text, a line of text per line."""
     runs = [_join_runs(ws, ordered=True) for ws in lines.values()]  # in Tesseract's reading order first
     text = [" ".join(w[0] for w in ws) for ws in runs]
     words = _join_runs(sorted((w for ws in runs for w in ws), key=lambda r: r[1]), ordered=False)  # across blocks
