@@ -32,8 +32,8 @@ from .read.document import Document, open_document
 from .read.limits import deadline, memory_limit
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
-from .statement.table import StatementRead, read_statement
 from .statement.sheets import rows_json
+from .statement.table import StatementRead, read_statement
 from .statement.tieout import apply_tieout, sheet_tieout_flags
 
 if TYPE_CHECKING:
@@ -254,9 +254,11 @@ def extract(path: str | Path, options: Options | None = None) -> Report:
 
 def _statements_json(report: Report, best: StatementRead, parties: PartiesRead) -> dict[str, object]:
     """The three consolidated statements read whole: every row, and each statement's tie-out."""
-    income = {"title": report.statement["title"], "pages": report.statement["pages"], "unit": best.unit.unit,
+    statement = report.statement
+    assert statement is not None  # extract() sets it before the statements are written
+    income = {"title": statement["title"], "pages": statement["pages"], "unit": best.unit.unit,
               "multiplier": int(best.unit.multiplier), "rows": rows_json(best.rows, best.unit),
-              "tieout": report.statement["tieout"]}
+              "tieout": statement["tieout"]}
     return {"income": income, **{kind: sheet.to_json() for kind, sheet in parties.sheets.items()}}
 
 

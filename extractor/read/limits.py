@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover - not on Windows
 RETRY_SECONDS = 0.05  # how soon a deferred alarm rings again
 
 
-class DeadlinePassed(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt, not an error
+class DeadlinePassed(BaseException):
     """The report's deadline passed (raised by the alarm; leaves :func:`deadline` as a time-out)."""
 
 

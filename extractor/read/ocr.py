@@ -173,7 +173,7 @@ def _run_tesseract(png: bytes, languages: str, folder: str) -> str:
     cmd = ["tesseract", "stdin", "stdout", "--tessdata-dir", folder, "-l", languages, "--psm", "3", "tsv"]
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        done = subprocess.run(cmd, input=png, capture_output=True, timeout=left, env=env, check=False)  # noqa: S603
+        done = subprocess.run(cmd, input=png, capture_output=True, timeout=left, env=env, check=False)
     except subprocess.TimeoutExpired:
         limits.check()  # the deadline passed: a time-out, not a page that could not be read
         raise
