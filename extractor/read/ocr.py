@@ -1,19 +1,24 @@
-"""OCR of single pages with Tesseract, through PyMuPDF's OCR support.
+"""OCR of single pages with Tesseract: the ``tesseract`` program, or PyMuPDF's built-in one.
 
 Takes a page and gives its words with coordinates in the page's own space, so the lines, rows and
 items stages read an OCR'd page exactly as a page with a text layer. Only the pages chosen by
 :mod:`extractor.statement.scanned` are OCR'd: Tesseract takes seconds per page.
 
-Two things happen between the page image and the words, both because of how statements look:
+The page is rendered grey at ``OcrSettings.dpi`` and read by the ``tesseract`` program (TSV: words
+with boxes), one thread, through a pipe, within the time the report has left (killed at its
+deadline). Where only Tesseract's data is installed, PyMuPDF's ``Pixmap.pdfocr_tobytes`` reads it
+instead (four times slower a page, and not interruptible). Between the page image and the words,
+because of how statements look:
 - ruling lines (table borders) are removed from the image first. Tesseract reads a boxed table as
   pictures and returns noise for most cells; without the lines it reads the cells;
-- amounts are rebuilt: Tesseract reads a thousands comma as a point or a space now and then
-  ("1957.131.57", "330, 160,487.90"). A token made of digits and separators whose last separator
-  is followed by exactly two digits is read as yuan and fen and reprinted with commas; fragments
-  of one amount split at a misread space are joined. What cannot be read that way is left as
-  read, and the amounts stage rejects it as it rejects any other non-amount.
-This is PyMuPDF's ``Pixmap.pdfocr_tobytes`` (what ``Page.get_textpage_ocr(full=True)`` runs) on
-our own rendering of the page, so that the lines can be removed before Tesseract sees it.
+- words are set as a text layer has them: Chinese runs ("营业", "收入"; "七", "、54") joined, 〈 and a
+  lone 《 read for a round bracket put right, specks (_, quotes, |) dropped;
+- amounts are rebuilt: Tesseract reads a thousands comma as a point or a space now and then, or
+  loses it ("1957.131.57", "330, 160,487.90", "386.,937,040", "1118,434,386"). A token made of
+  digits and separators whose last separator is followed by exactly two digits is read as yuan
+  and fen and reprinted with commas, one whose separators cut groups of three as whole yuan;
+  fragments of one amount split at a misread space are joined. What cannot be read that way is
+  left as read, and the amounts stage rejects it as it rejects any other non-amount.
 """
 
 from __future__ import annotations

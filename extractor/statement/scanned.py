@@ -6,16 +6,21 @@ Tesseract, so locating again reads them). OCR costs seconds a page, so only page
 text layer (no text but images, or garbled text) are candidates, and they are tried best first,
 by cheap signals, up to ``ocr_max_pages``:
 
-1. pages the PDF outline or a readable printed contents points at (the statement or the
-   financial report section);
-2. pages next to readable pages that carry another statement (balance sheet, cash-flow
+1. the pages a printed contents anywhere in the text layer names for the consolidated income
+   statement (:func:`contents_pointers`: audited statements often open with a contents of their
+   own, numbered from the audit report on), mapped to PDF pages through page labels or the
+   numbers printed on the readable pages nearby;
+2. pages the PDF outline or the front contents points at (the statement or the financial
+   report section);
+3. pages next to readable pages that carry another statement (balance sheet, cash-flow
    statement, parent-company statements): the income statement sits among them;
-3. the first scanned pages after the cover, which hold the printed contents in a fully scanned
-   report; its page numbers then point as in 1;
-4. a short scanned document (no more scanned pages than the budget left): every page.
+4. the first scanned pages after the cover, which hold the printed contents in a fully scanned
+   report; its page numbers then point as in 2;
+5. a short scanned document (no more scanned pages than the budget left): every page.
 
 Tesseract is given only the languages the report is in (``narrow_languages``: judged from its
-readable pages, or from the first pages OCR'd), which halves the time per page or better.
+readable pages, or from the first pages OCR'd; chi_sim alone for a simplified-Chinese report),
+which halves the time per page or better. The deadline is checked before each page.
 Whenever an OCR'd page shows another statement, the pages around it come next; when it shows the
 consolidated income statement, the next page (its continuation) is OCR'd and the search stops.
 """
