@@ -138,3 +138,79 @@ def test_timeout_inside_ocr_is_one_line(tmp_path, engine):
     assert len(lines) == 1, res.stderr
     assert lines[0].startswith(f"error: {pdf}: [timeout] ") and "raise --timeout" in lines[0]
     assert wall < ENGINES[engine], wall
+
+
+# --- the parts, without Tesseract ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("江西铜业股份有限公司2025 年年度报告 \n2 / 91 \n \n重要提示", 2),       # "N / total" under the header
+    (" \n \n1 \n \n审计报告 \n安永华明（2026）审字第70013329_B01号", 1),      # alone at the top
+    ("江西铜业股份有限公司 \n财务报表附注（续） \n2025年度 \n人民币元 \n106 \n五、", 106),
+    ("正文\n" * 20 + "- 7 -\n", 7),                                        # at the foot
+    ("正文\n" * 20 + "第 12 页\n", 12),
+    ("合并利润表\n2025年度\n营业收入 52 544,623,484,060\n" + "正文\n" * 20, None),  # no number alone
+    ("2025\n" + "正文\n" * 20, None),                                      # a year is no page number
+], ids=["n_of_total", "top", "in_header", "dashes", "di_ye", "none", "year"])
+def test_printed_page_number(text, number):
+    from extractor.statement.scanned import printed_number
+
+    assert printed_number(text, 262) == number
+
+
+def test_tesseract_words_set_as_a_text_layer():
+    """Runs joined within a line and across blocks, brackets put right, specks dropped, amounts repaired."""
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [
+        (1, 1, 1, 1, 200, 100, 40, 20, "合并"), (1, 1, 1, 2, 240, 100, 40, 20, "利润表"),
+        (1, 1, 1, 3, 282, 100, 18, 20, "〈续)"),
+        (1, 1, 2, 1, 200, 200, 40, 20, "销售"), (1, 1, 2, 2, 242, 200, 40, 20, "费用"),
+        (2, 1, 1, 1, 600, 200, 20, 20, "七"), (2, 1, 1, 2, 638, 202, 24, 18, "、54"),
+        (3, 1, 1, 1, 800, 200, 120, 20, "386.,937,040"), (3, 1, 1, 2, 990, 200, 10, 20, "_"),
+    ]
+    tsv = "\n".join([head] + [f"5\t1\t{b}\t{p}\t{ln}\t{w}\t{x}\t{y}\t{wd}\t{h}\t90\t{t}"
+                              for b, p, ln, w, x, y, wd, h, t in rows])
+    text, words = ocr._read_tsv(tsv, 0.5, 0.5)
+    assert text.splitlines() == ["合并利润表(续)", "销售费用", "七、54", "386.,937,040"]
+    got = {w[0]: w[1:] for w in ocr.repair_amount_words(words)}
+    assert set(got) == {"合并利润表(续)", "销售费用", "七、54", "386,937,040"}
+    assert got["销售费用"] == (100.0, 100.0, 141.0, 110.0)  # page coordinates: pixels x 0.5
+
+
+def test_deadline_waits_while_pymupdf_code_runs():
+    """The alarm must not raise inside PyMuPDF's code (a callback from MuPDF's C code turns an
+    exception into a printed SWIG traceback and an "internal" Director error): it waits until the
+    work is back in the extractor's code, then the report times out."""
+    import os
+
+    import pymupdf
+
+    from extractor.errors import ExtractionTimeoutError
+    from extractor.read.limits import deadline
+
+    inside = os.path.join(os.path.dirname(pymupdf.__file__), "_callback_under_test.py")
+    code = compile("def callback(seconds):\n    import time\n    end = time.monotonic() + seconds\n"
+                   "    while time.monotonic() < end:\n        pass\n    return 'finished'\n", inside, "exec")
+    scope: dict = {}
+    exec(code, scope)  # noqa: S102 - a function whose frames look like PyMuPDF's
+    results = []
+    t0 = time.monotonic()
+    with pytest.raises(ExtractionTimeoutError, match="raise --timeout"), deadline(0.05, "slow.pdf"):
+        results.append(scope["callback"](0.4))  # the alarm rings at 0.05 s, inside
+        while True:  # back in our code: the deferred alarm raises within its 50 ms retry
+            pass
+    assert results == ["finished"]
+    assert time.monotonic() - t0 < 2.0
+
+
+def test_error_after_the_deadline_is_a_timeout():
+    """An error of work the time-out cut short (here one that a page guard swallowed the alarm
+    into) is reported as the time-out."""
+    from extractor.errors import ExtractionTimeoutError
+    from extractor.read.limits import DeadlinePassed, deadline
+
+    with pytest.raises(ExtractionTimeoutError), deadline(0.05, "slow.pdf"):
+        try:
+            time.sleep(1)
+        except DeadlinePassed:
+            raise RuntimeError("FzErrorGeneric: code=1: Director error") from None
