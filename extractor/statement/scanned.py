@@ -188,15 +188,15 @@ def contents_pointers(doc: Document, book: PatternBook) -> list[Pointer]:
     financial statements' (审计报告 1-6, 合并资产负债表 7-9, 合并利润表 10-11 ...), numbered from the
     audit report on. Any readable page that lists at least three statements or sections with page
     numbers counts. Printed numbers become PDF pages through the PDF's page labels when it has them,
-    else through the numbers printed on the readable pages after the contents (the offset most of
-    them agree on), else as PDF page numbers."""
+    else through the numbers printed on the readable pages after the contents (the offset of those
+    printing the numbers nearest the entry's), else as PDF page numbers."""
     min_chars = int(book.value("min_page_chars"))
     out: list[Pointer] = []
     for index in range(doc.page_count):
         if doc.is_ocr(index) or doc.health(index).chars < min_chars:
             continue
-        if not any(_income_title(line.strip(), book) for line in doc.text(index).split("\n") if line.strip()):
-            continue
+        if not any(_income_title(_entry(line)[0], book) for line in doc.text(index).split("\n") if line.strip()):
+            continue  # cheap: the title alone on a text line, or with its leader and page number
         entries = _contents_entries(doc, book, index)
         if len(entries) < 3:
             continue
@@ -223,20 +223,25 @@ def _contents_entries(doc: Document, book: PatternBook, index: int) -> list[tupl
     and end in a page number or range."""
     entries: list[tuple[str, tuple[int, int]]] = []
     for line in doc.quick_lines(index):
-        text = line.text.strip()
-        m = _PAGE_REF.search(text)
-        if not m or m.start() == 0:
-            continue
-        label = text[:m.start()].strip(" .…·_")
-        if not label or len(fold(label)) > 40:
-            continue
-        first = int(m.group(1))
-        last = int(m.group(2)) if m.group(2) else first
-        if not 1 <= first <= last <= first + 200:
+        label, pages = _entry(line.text)
+        if pages is None or not label or len(fold(label)) > 40:
             continue
         if classify_title(label, book) is not None or section_hit(label, book) is not None:
-            entries.append((label, (first, last)))
+            entries.append((label, pages))
     return entries
+
+
+def _entry(text: str) -> tuple[str, tuple[int, int] | None]:
+    """A contents line's label and (first, last) printed page, or (the text, None) without a page."""
+    text = text.strip()
+    m = _PAGE_REF.search(text)
+    if not m or m.start() == 0:
+        return text, None
+    first = int(m.group(1))
+    last = int(m.group(2)) if m.group(2) else first
+    if not 1 <= first <= last <= first + 200:
+        return text, None
+    return text[:m.start()].strip(" .…·_"), (first, last)
 
 
 def _pdf_pages(doc: Document, contents: int, first: int, last: int) -> tuple[tuple[int, ...], str]:
