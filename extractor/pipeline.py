@@ -143,12 +143,18 @@ def _locate_and_read(doc: Document, book: PatternBook, options: Options, report:
     unread = unreadable_pages(doc, book)
     if not unread:
         return located, best, None
+    t_ocr = time.perf_counter()
     try:
-        done = ocr_statement_pages(doc, book, unread)
+        done = ocr_statement_pages(doc, book, unread, report.locate_log)
     except OcrUnavailableError as e:
         report.locate_log.append(f"{len(unread)} pages need OCR, which is not available: {e.message}")
         return located, best, e
+    finally:
+        report.timings["ocr"] = time.perf_counter() - t_ocr
     report.locate_log.append(f"OCR'd pages {_page_list(done)} ({len(unread)} pages without a usable text layer)")
+    report.locate_log.extend(
+        f"OCR page {p + 1}: {r.seconds:.1f} s ({r.languages}, {r.dpi} dpi, {r.engine})"
+        for p in done if (r := doc.ocr_runs.get(p)) is not None)
     if not done:
         return located, best, None
     located = locate(doc, book)
@@ -166,9 +172,14 @@ def _mark_ocr(report: Report, doc: Document, book: PatternBook) -> None:
                 fig.confidence *= factor
                 fig.notes.append(f"read by OCR from page {fig.page} (no usable text layer); confidence x{factor:g}")
     if doc.ocr_pages:
+        runs = {p: doc.ocr_runs[p] for p in doc.ocr_pages if p in doc.ocr_runs}
         report.flags.append(Flag(
             "ocr_used", "medium", f"pages {_page_list(doc.ocr_pages)} have no usable text layer and were read by "
-            "OCR: check the figures marked ocr against the page", {"pages": [p + 1 for p in sorted(doc.ocr_pages)]},
+            "OCR: check the figures marked ocr against the page",
+            {"pages": [p + 1 for p in sorted(doc.ocr_pages)],
+             "seconds": {str(p + 1): round(r.seconds, 2) for p, r in runs.items()},
+             "languages": sorted({r.languages for r in runs.values()}), "dpi": sorted({r.dpi for r in runs.values()}),
+             "engine": sorted({r.engine for r in runs.values()})},
             kind="quality"))
 
 

@@ -4,6 +4,12 @@ Takes the report with its statement figures and gives (in place): a ``checks`` l
 figure (what was compared, the other value and page, pass/fail), confidence lowered where a
 check fails, R&D from the notes or the MD&A when the statement has no R&D line (labelled by
 ``source``), and ``rnd_investment`` (total R&D input, never substituted for ``rnd_expense``).
+
+A figure read by OCR is checked the same way, and the checks weigh more: the notes and the MD&A
+are in the text layer, so a check that finds the same value there, to the last printed digit,
+confirms every digit OCR read, and the OCR discount (``ocr_confidence_factor``) is taken back; a
+check that fails catches a misread digit (confidence lowered, ``cross_check_failed`` raised with
+both values and pages). The value itself is never replaced by the other source's.
 """
 
 from __future__ import annotations
@@ -50,7 +56,9 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
     has_note_column = any(r.note for r in read.rows)
     for item in NOTE_ITEMS:
         wanted = any(report.figures[item][p] for p in PERIODS) or item == "admin_expense"
-        if wanted and (refs.get(item) is not None or not has_note_column):
+        # an OCR'd note reference may be unreadable ("ES 56" for 七、56): look for the note by its heading
+        ocr_read = any((f := report.figures[item][p]) is not None and f.ocr for p in PERIODS)
+        if wanted and (refs.get(item) is not None or not has_note_column or ocr_read):
             notes[item] = find_note(doc, book, item, stmt_end, read.unit, max_pages=NOTES_SCAN_PAGES,
                                     number=refs.get(item))
     for item, note in notes.items():
@@ -62,7 +70,8 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
     if investment:
         report.extra_figures["rnd_investment"] = investment
     flags: list[Flag] = []
-    for item in NOTE_ITEMS:
+    ocr_factor = float(book.value("ocr_confidence_factor"))
+    for item in ("revenue", *NOTE_ITEMS):
         for period in PERIODS:
             fig = report.figures[item][period]
             if fig is None:
@@ -74,6 +83,8 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
                     _check_mdna_rnd(fig, period, mdna)
             elif fig.source == "notes":
                 _check_mdna_rnd(fig, period, mdna)
+            if fig.ocr:
+                _confirm_ocr(fig, ocr_factor)
             failed = [c for c in fig.checks if not c.passed]
             if failed:
                 flags.append(Flag(
@@ -166,6 +177,18 @@ def _check_notes(fig: Figure, item: str, period: str, note: NoteTable | None, bo
     detail = (f"notes {note.heading.text.strip()!r} total {printed} on page {total.page + 1}"
               + (" equals the statement line" if ok else f" differs from the statement's {fig.printed}"))
     _adjust(fig, Check("notes_total", ok, value, total.page + 1, detail, printed), FAIL_NOTES)
+
+
+def _confirm_ocr(fig: Figure, ocr_factor: float) -> None:
+    """An OCR'd figure that the text layer prints with the same value (a check passed on equal
+    values, not within a coarser unit's rounding) has every digit confirmed: the OCR discount goes."""
+    same = [c for c in fig.checks if c.passed and c.other_value == fig.value]
+    if same and 0 < ocr_factor < 1:
+        fig.confidence = min(0.99, fig.confidence / ocr_factor)
+        fig.notes.append(f"OCR reading confirmed by the text layer ({', '.join(f'{c.name} page {c.other_page}' for c in same)}): "
+                         f"the OCR discount x{ocr_factor:g} is taken back")
+    elif any(not c.passed for c in fig.checks):
+        fig.notes.append("the text layer prints another value: a digit may be misread by OCR; check the page")
 
 
 def _notes_passed(fig: Figure) -> bool:

@@ -12,6 +12,7 @@ references are never followed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -96,6 +97,14 @@ def join_words(words: list[Word]) -> str:
     return " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
 
 
+@dataclass(frozen=True)
+class OcrRun:
+    seconds: float
+    languages: str
+    dpi: int
+    engine: str
+
+
 @dataclass
 class Document:
     path: Path
@@ -113,6 +122,7 @@ class Document:
     max_pages: int | None = None  # read at most this many pages (a page-count bomb is cut short)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (id, message): how the file was read
     ocr_pages: list[int] = field(default_factory=list)  # pages whose words come from OCR, in order done
+    ocr_runs: dict[int, OcrRun] = field(default_factory=dict)  # how each OCR'd page was read, and how long it took
     page_errors: dict[int, str] = field(default_factory=dict)  # pages MuPDF could not read, and why
     _layer_health: dict[int, PageHealth] = field(default_factory=dict)  # OCR'd pages: their own text layer
     # page -> (the text judged, fake-bold glyphs removed, its health): judged again only when either changes
@@ -154,7 +164,10 @@ class Document:
         from . import ocr as ocr_engine
 
         page = self.pdf[index]
+        started = time.perf_counter()
         text, raw = ocr_engine.ocr_page(page, settings)
+        self.ocr_runs[index] = OcrRun(time.perf_counter() - started, settings.languages,
+                                      ocr_engine.render_dpi(page, settings), ocr_engine.engine_name(settings))
         self._layer_health[index] = self.health(index)
         self._text[index] = text
         self._words[index] = [Word(t, x0, y0, x1, y1) for t, x0, y0, x1, y1 in raw]

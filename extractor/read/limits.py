@@ -1,19 +1,36 @@
 """Limits on one report's work: a deadline and a memory ceiling, both usable inside batch workers.
 
-The deadline uses a Unix interval timer (main thread only). The memory ceiling lowers the process's
-address-space limit (RLIMIT_AS) to what it holds now plus the allowance, so an allocation beyond it
-fails with MemoryError inside the report instead of the kernel killing the worker; the old limit is
-restored afterwards. The batch driver also watches its workers from outside (executors.py): a worker
-stuck in C code past its deadline, or killed, is recorded as an error and replaced.
+The deadline uses a Unix interval timer (main thread only). When it passes, the report ends as
+``timeout`` wherever the work is, and never with a traceback:
+- the alarm never raises inside PyMuPDF. PyMuPDF calls back into Python from C (the output stream
+  of its OCR writer, devices, warnings); an exception raised there is printed to stderr by SWIG
+  and comes back wrapped as ``FzErrorGeneric: Director error``. So when the alarm finds PyMuPDF's
+  code on the stack, it only notes that the deadline passed and rings again shortly, until the
+  work is back in our own code;
+- what it raises there is :class:`DeadlinePassed`, a ``BaseException``: the ``except Exception``
+  guards that keep one broken page from failing a report cannot take it for a page error. It
+  becomes :class:`~extractor.errors.ExtractionTimeoutError` when it leaves :func:`deadline`, and so
+  does any other error that surfaces once the deadline has passed (the time-out was its cause);
+- long work (OCR) asks :func:`remaining` before each page, so that a child process (Tesseract) is
+  given only the time left and killed at the deadline, and calls :func:`check` between pages.
+The memory ceiling lowers the process's address-space limit (RLIMIT_AS) to what it holds now plus
+the allowance, so an allocation beyond it fails with MemoryError inside the report instead of the
+kernel killing the worker; the old limit is restored afterwards. The batch driver also watches its
+workers from outside (executors.py): a worker stuck in C code past its deadline, or killed, is
+recorded as an error and replaced.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from ..errors import ExtractionTimeoutError, MemoryLimitError
 
@@ -22,25 +39,84 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     resource = None  # type: ignore[assignment]
 
+RETRY_SECONDS = 0.05  # how soon a deferred alarm rings again
+
+
+class DeadlinePassed(BaseException):
+    """The report's deadline passed (raised by the alarm; leaves :func:`deadline` as a time-out)."""
+
+
+class _Clock:
+    """The deadline in force (one at a time: the main thread runs one report at a time)."""
+
+    def __init__(self) -> None:
+        self.until: float | None = None  # time.monotonic() at the deadline
+        self.passed = False
+
+
+_clock = _Clock()
+
+
+def remaining() -> float | None:
+    """Seconds left before the deadline (0 once passed), or None when no deadline is in force."""
+    if _clock.until is None:
+        return None
+    return 0.0 if _clock.passed else max(0.0, _clock.until - time.monotonic())
+
+
+def check() -> None:
+    """Raise :class:`DeadlinePassed` when the deadline has passed (call between units of long work)."""
+    if _clock.until is not None and (_clock.passed or time.monotonic() >= _clock.until):
+        _clock.passed = True
+        raise DeadlinePassed
+
+
+def _inside_pymupdf(frame: FrameType | None) -> bool:
+    """Is PyMuPDF's Python code (a wrapper, or a callback from MuPDF's C code) on the stack?"""
+    mod = sys.modules.get("pymupdf")
+    folder = os.path.dirname(getattr(mod, "__file__", "") or "") if mod is not None else ""
+    if not folder:
+        return False
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(folder):
+            return True
+        frame = frame.f_back
+    return False
+
 
 @contextmanager
 def deadline(seconds: float | None, file: str) -> Iterator[None]:
     usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread())
-    if seconds is None or seconds <= 0 or not usable:
+    if seconds is None or seconds <= 0 or not usable or _clock.until is not None:
         yield
         return
 
-    def on_alarm(signum, frame):
-        raise ExtractionTimeoutError(f"extraction took longer than {seconds:g} s; raise --timeout or "
-                                     "check the file (very large or damaged?)", file=file)
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        _clock.passed = True
+        # ring again soon: if this one is deferred, or swallowed by a bare `except:`, the next one raises
+        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+        if not _inside_pymupdf(frame):
+            raise DeadlinePassed
+
+    def timed_out() -> ExtractionTimeoutError:
+        return ExtractionTimeoutError(f"extraction took longer than {seconds:g} s; raise --timeout or "
+                                      "check the file (very large or damaged?)", file=file)
 
     old = signal.signal(signal.SIGALRM, on_alarm)
+    _clock.until, _clock.passed = time.monotonic() + seconds, False
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except DeadlinePassed:
+        raise timed_out() from None
+    except Exception as e:
+        if _clock.passed and not isinstance(e, ExtractionTimeoutError):
+            raise timed_out() from None  # e.g. an error of work the time-out cut short
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        _clock.until, _clock.passed = None, False
 
 
 def address_space_bytes() -> int | None:
@@ -49,8 +125,6 @@ def address_space_bytes() -> int | None:
         pages = int(Path("/proc/self/statm").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
-    import os
-
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 

@@ -19,7 +19,7 @@ from ..patternbook import PatternBook
 from ..read.document import Document, Line, Word
 from ..tables.amounts import parse_amount
 from ..tables.labels import fold, label_part, match_item, section_hit
-from ..tables.rows import Row, build_rows
+from ..tables.rows import Layout, Row, build_rows
 from ..tables.units import Unit, unit_above, unit_of_text
 
 _RND_PAGE = rxcache.compile(r"研发投入|研發投入|费用化研发|研发支出")
@@ -44,6 +44,7 @@ class MdnaRead:
     rnd: dict[str, dict[str, Value]] = field(default_factory=dict)  # part -> period -> Value
     expenses: dict[str, dict[str, Value]] = field(default_factory=dict)  # item -> period -> Value
     pages_read: list[int] = field(default_factory=list)
+    layouts: list[Layout] = field(default_factory=list)  # the column headers the expense rows stand under
 
     def rnd_part(self, part: str, period: str) -> Value | None:
         return self.rnd.get(part, {}).get(period)
@@ -151,18 +152,31 @@ def _read_rnd(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
 
 
 def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
+    """The MD&A's table of statement lines (费用 / 利润表及现金流量表相关科目变动分析表). Revenue is
+    taken only from a row under the same column header as the expense rows: a revenue-composition
+    table (营业收入构成, amounts and shares) on the same page has other columns."""
     rows, layouts = build_rows(lines, book)
     if not layouts:
         return
+    revenue: list[tuple[Row, dict[str, Value]]] = []
     for row in rows:
         if not row.label or not row.has_amounts:
             continue
         m = match_item(row.label, book, ("target",))
-        if not m or m[0].name == "revenue" or m[0].name in out.expenses:
+        if not m or m[0].name in out.expenses:
             continue
         per = _row_values(row, unit_above(lines, row.bbox[1], row.page, book), nil_as_zero=False)
-        if per:
-            out.expenses[m[0].name] = per
+        if not per:
+            continue
+        if m[0].name == "revenue":
+            revenue.append((row, per))
+            continue
+        out.expenses[m[0].name] = per
+        out.layouts.append(row.layout)
+    for row, per in revenue:
+        if any(row.layout is lay for lay in out.layouts):
+            out.expenses["revenue"] = per
+            break
 
 
 def outline_hints(doc: Document, book: PatternBook, limit: int) -> list[int]:

@@ -295,6 +295,11 @@ def _split_line(line: Line, layout: Layout) -> tuple[list[Word], str | None, dic
             note = w.text
         elif not label and layout.note_cx is not None and abs(w.cx - layout.note_cx) <= 25 and NOTE_REF.match(t):
             note = w.text  # in the 附注 column on the amounts' own line, below the label's first line
+        elif (label and note is None and layout.note_cx is not None and abs(w.cx - layout.note_cx) <= 25
+              and w.x0 - label[-1].x1 > 3 * max(1.0, w.height)):
+            # in the 附注 column, far apart from the label: a note reference however it reads (an OCR'd
+            # "七、56" may come out "ES 56"); never the label's end
+            note = w.text
         else:
             label.append(w)
     if label and note is None:

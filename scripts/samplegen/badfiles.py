@@ -41,6 +41,81 @@ def scanned(src: Path, out: Path, pages: list[int] | None = None, keep_text: tup
     return out
 
 
+def scanned_statements(src: Path, out: Path, statements: list[int], section: list[int], dpi: int = 150) -> Path:
+    """``src`` as a text report whose audited financial statements were scanned in, the way some
+    A-share companies file (江西铜业 2025): the front part keeps its text layer and loses its printed
+    contents (``src`` page 2); the financial section (1-based ``section`` pages, from the audit
+    report on) is numbered on its own from 1, opens with a contents page of its own in the text
+    layer (审计报告 1, 合并资产负债表 2-3, 合并利润表 ...: where the statements are, in the section's
+    numbering), and its ``statements`` pages become images at ``dpi``; the rest stays text. The
+    statement titles of the contents come from the pages themselves. Gives ``out``; the page of
+    ``src`` page n in it is ``scanned_statements_page(section, n)``."""
+    doc = pymupdf.open(src)
+    renumbered = pymupdf.open()
+    renumbered.insert_pdf(doc)
+    for k, number in enumerate(section, start=1):
+        _renumber(renumbered[number - 1], k)
+    res = pymupdf.open()
+    res.insert_pdf(renumbered, from_page=0, to_page=0)
+    res.insert_pdf(renumbered, from_page=2, to_page=section[0] - 2)
+    _contents_page(res, renumbered, section, doc[0].rect)
+    for number in range(section[0], doc.page_count + 1):
+        page = renumbered[number - 1]
+        if number not in statements:
+            res.insert_pdf(renumbered, from_page=number - 1, to_page=number - 1)
+            continue
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        new = res.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+    res.save(out, garbage=3, deflate=True)
+    return out
+
+
+def scanned_statements_page(section: list[int], number: int) -> int:
+    """The page of ``src`` page ``number`` in :func:`scanned_statements`' result (the front
+    contents dropped, the section's contents inserted)."""
+    return number - 1 if number < section[0] else number
+
+
+_TITLE_LINE = regex.compile(r"^(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十\d]+、)?\s*(审计报告|合并资产负债表|母公司资产负债表|合并利润表|"
+                            r"母公司利润表|合并现金流量表|母公司现金流量表|财务报表项目注释|合并财务报表项目注释)")
+
+
+def _contents_page(res: pymupdf.Document, doc: pymupdf.Document, section: list[int], rect: pymupdf.Rect) -> None:
+    """A contents page listing the section's statements with the section's page numbers."""
+    entries: list[tuple[str, int, int]] = []
+    for k, number in enumerate(section, start=1):
+        for line in doc[number - 1].get_text().split("\n"):
+            m = _TITLE_LINE.match(line.strip())
+            if m is None or "续" in line:
+                continue
+            title = m.group(1)
+            if entries and entries[-1][0] == title:
+                continue
+            entries.append((title, k, k))
+    for i in range(len(entries) - 1):  # a statement runs to the page before the next one starts
+        title, first, _ = entries[i]
+        entries[i] = (title, first, max(first, entries[i + 1][1] - 1))
+    page = res.new_page(width=rect.width, height=rect.height)
+    page.insert_text((250, 110), "目  录", fontname="china-s", fontsize=16)
+    y = 160.0
+    for title, first, last in entries:
+        page.insert_text((110, y), title, fontname="china-s", fontsize=11)
+        page.insert_text((430, y), f"{first}" if first == last else f"{first} - {last}", fontname="helv", fontsize=11)
+        y += 26
+
+
+def _renumber(page: pymupdf.Page, number: int) -> None:
+    """Replace the page number printed alone at the page's foot with ``number``."""
+    foot = [w for w in page.get_text("words") if w[4].isdigit() and w[1] > 0.85 * page.rect.height]
+    if not foot:
+        return
+    x0, y0, x1, y1, *_ = max(foot, key=lambda w: w[1])
+    page.add_redact_annot(pymupdf.Rect(x0, y0, x1, y1))
+    page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE)
+    page.insert_text((x0, y1 - 1.5), str(number), fontname="helv", fontsize=max(6.0, (y1 - y0) * 0.8))
+
+
 # --- text layers that decode to garbage ------------------------------------------------------
 
 
