@@ -176,6 +176,42 @@ def test_sales_table_skips_purchases_and_reads_blank_cells_by_column(tmp_path):
     assert sales.total("current") == Decimal("8000000.00") and sales.total("prior") == Decimal("6500000.00")
 
 
+def test_sales_table_across_pages_total_in_content_column_and_own_unit_at_page_top(tmp_path):
+    """The SSE template: title and 适用 boxes at a page's foot, the unit line at the top of the next
+    page (not a running header), an indented 合计 under the content column (not a row), and a printed
+    total that disagrees with its rows (the rows are used, the disagreement noted)."""
+    first = (row(60, (60, "采购商品/接受劳务情况表")) + row(76, (480, "单位：万元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (430, "获批的交易额度"))
+             + row(108, (60, "某集团有限公司"), (200, "采购商品"), (330, "216,260.42"), (430, "32 亿元"))
+             + row(740, (60, "出售商品/提供劳务情况表")) + row(756, (60, "√适用"), (100, "□不适用")))
+    second = (row(70, (390, "单位：万元"), (443, "币种：人民币"))
+              + row(96, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+              + row(112, (60, "中国某科技集团有限公司系统内"), (200, "出售商品/提供劳务"),
+                    (330, "218,406.59"), (450, "102,761.41"))
+              + row(124, (60, "单位"))
+              + row(140, (60, "浙江某数据科技有限公司"), (200, "出售商品/提供劳务"), (450, "2.83"))
+              + row(156, (108, "合计"), (330, "218,000.00"), (450, "102,764.24"))
+              + row(180, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    doc = open_document(build_pdf(tmp_path / "n.pdf", [first, second]))
+    from extractor.parties.pages import lines_of_pages
+
+    sales = read_sales_table(lines_of_pages(doc, [0, 1]), BOOK, DEFAULT)
+    assert sales is not None and sales.unit == "万元"
+    assert [r.name for r in sales.rows] == ["中国某科技集团有限公司系统内单位", "浙江某数据科技有限公司"]
+    assert sales.total("current") == Decimal("2184065900") and sales.total("prior") == Decimal("1027642400")
+    assert sales.printed_total["current"].value == Decimal("2180000000")
+    assert len(sales.notes) == 1 and "218,000.00" in sales.notes[0]
+
+
+def test_sales_table_not_applicable_is_none(tmp_path):
+    """√不适用 under the title: no such table, so the next table (receivables) is not read as it."""
+    cells = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (60, "□适用"), (100, "√不适用"))
+             + row(100, (60, "应收账款"), (200, "项目名称"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(116, (60, "某科技有限公司"), (200, "应收账款"), (330, "1,000.00"), (450, "2,000.00")))
+    doc = open_document(build_pdf(tmp_path / "n.pdf", [cells]))
+    assert read_sales_table(doc.lines(0), BOOK, DEFAULT) is None
+
+
 def test_parent_company_note_is_not_read(tmp_path):
     """A parent-company table of sales to subsidiaries after the consolidated note is not it."""
     filler = row(60, (60, "十三、股份支付"))
