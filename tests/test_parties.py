@@ -108,6 +108,15 @@ def test_sse_sentence_in_wan(tmp_path):
     assert top.total.bbox != (0.0, 0.0, 0.0, 0.0)
 
 
+def test_sse_sentence_with_a_remark_in_parentheses(tmp_path):
+    cells = row(60, (60, "前五名客户销售额510,319.24万元（按照同一实际控制人合并计算），占年度销售总额74.16%；其中")) + \
+        row(76, (60, "前五名客户销售额中关联方销售额218,406.59万元，占年度销售总额31.74%。"))
+    top = top5_of(tmp_path, cells)
+    assert top is not None and top.source == "sentence"
+    assert top.total.value == Decimal(5103192400) and top.total_share.value == Decimal("0.7416")
+    assert top.related_amount.value == Decimal(2184065900) and top.related_share.value == Decimal("0.3174")
+
+
 def test_star_table_related_column(tmp_path):
     cells = table(80, 16, [
         [(60, "序号"), (100, "客户名称"), (250, "销售额"), (330, "占年度销售总额比例（%）"), (450, "是否与上市公司存在关联关系")],
