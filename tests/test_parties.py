@@ -117,6 +117,33 @@ def test_sse_sentence_with_a_remark_in_parentheses(tmp_path):
     assert top.related_amount.value == Decimal(2184065900) and top.related_share.value == Decimal("0.3174")
 
 
+def test_szse_summary_at_page_foot_table_on_next_page(tmp_path):
+    """Summary lines at the foot of one page, the related share and the table (partly anonymised)
+    at the top of the next; the suppliers' table below is not read."""
+    first = (row(60, (60, "2、收入与成本")) + row(730, (60, "前五名客户合计销售金额（元）"), (460, "2,872,511,745.20"))
+             + row(746, (60, "前五名客户合计销售金额占年度销售总额比例"), (500, "38.40%")))
+    second = (row(80, (60, "前五名客户销售额中关联方销售额占年度销售总额比例"), (510, "4.51%"))
+              + row(100, (57, "公司前5大客户资料"))
+              + table(120, 17, [
+                  [(86, "序号"), (197, "客户名称"), (331, "销售额（元）"), (438, "占年度销售总额比例")],
+                  [(93, "1"), (139, "客户一"), (341, "1,346,492,091.14"), (506, "18.00%")],
+                  [(93, "2"), (139, "客户二"), (350, "579,032,674.53"), (511, "7.74%")],
+                  [(93, "3"), (139, "烽火通信科技股份有限公司"), (350, "337,300,045.73"), (511, "4.51%")],
+                  [(93, "4"), (139, "客户四"), (350, "328,972,380.97"), (511, "4.40%")],
+                  [(93, "5"), (139, "客户五"), (350, "280,714,552.83"), (511, "3.75%")],
+                  [(86, "合计"), (211, "--"), (341, "2,872,511,745.20"), (506, "38.40%")]])
+              + row(260, (57, "公司主要供应商情况"))
+              + row(280, (108, "序号"), (215, "供应商名称"), (331, "采购额（元）"), (438, "占年度采购总额比例")))
+    doc = open_document(build_pdf(tmp_path / "t.pdf", [first, second]))
+    top = read_top5(doc, BOOK, 0, DEFAULT, PartiesRead())
+    assert top is not None and top.pages == [1, 2]
+    assert [c.name for c in top.customers] == ["客户一", "客户二", "烽火通信科技股份有限公司", "客户四", "客户五"]
+    assert [c.anonymised for c in top.customers] == [True, True, False, True, True]
+    assert top.customers[0].amount.value == Decimal("1346492091.14")
+    assert top.total.value == Decimal("2872511745.20") and top.total_share.value == Decimal("0.384")
+    assert top.related_share.value == Decimal("0.0451")
+
+
 def test_star_table_related_column(tmp_path):
     cells = table(80, 16, [
         [(60, "序号"), (100, "客户名称"), (250, "销售额"), (330, "占年度销售总额比例（%）"), (450, "是否与上市公司存在关联关系")],
@@ -380,3 +407,12 @@ def test_sample_extras_match_truth(sample_out, truth_path):
     mult = 10000 if sales["unit"] == "万元" else 1000 if sales["unit"] == "千元" else 1
     for period in ("current", "prior"):
         assert _close(sales[period], truth["related_sales"][period], mult), period
+
+
+@pytest.mark.parametrize(("text", "marks", "none"), [
+    ("√适用□不适用", True, False), ("□适用√不适用", True, True), ("\uf052适用□不适用", True, False),
+    ("□适用\uf052不适用", True, True), ("適用√不適用", True, True), ("适用于本公司的销售", False, False),
+], ids=["ticked", "not-applicable", "wingdings-ticked", "wingdings-not-applicable", "hant", "sentence"])
+def test_applicability_marks(text, marks, none):
+    assert (BOOK.concept("parties", "applicability_marks").search(text) is not None) is marks
+    assert (BOOK.concept("parties", "not_applicable_marked").search(text) is not None) is none

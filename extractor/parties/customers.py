@@ -202,6 +202,15 @@ def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, ou
     top = TopFive("table", [index + 1])
     read_top5_summary(lines, book, top, unit)
     h = _header_index(lines, book, "customer_table_header")
+    if h is None and index + 1 < doc.page_count and (top.total or top.total_share):
+        # summary lines at a page's foot: the rest of them and the table open the next page
+        nxt = page_lines(doc, index + 1)
+        h = _header_index(nxt, book, "customer_table_header")
+        if h is not None and not any(HEADING.match(fold(ln.text)) for ln in nxt[:h]):
+            read_top5_summary(nxt[:h], book, top, unit)
+            index, lines = index + 1, nxt
+        else:
+            h = None
     if h is None:
         return top if (top.total or top.total_share) else None
     header = lines[h]
@@ -234,7 +243,7 @@ def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, ou
             v = parse_share(w.text, force=True)
             if v is not None:
                 top.total_share = Share(v, w.text, total.page + 1, (w.x0, w.y0, w.x1, w.y1))
-    pages = sorted({c.page for c in top.customers} | {index + 1})
+    pages = sorted({c.page for c in top.customers} | set(top.pages) | {index + 1})
     top.pages = pages
     out.log.append(f"top five table on page(s) {pages}: {len(top.customers)} rows, "
                    f"{'a' if total else 'no'} total row, related column: {top.has_related_column}")
