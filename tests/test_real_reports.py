@@ -131,3 +131,11 @@ def test_rnd_from_notes_and_investment_in_2016_report(real_dir, results):
     inv = out["rnd_investment"]["current"]
     assert inv["total"] == pytest.approx(45667140.59) and inv["capitalised"] == pytest.approx(31523454.85)
     assert inv["page"] == 20
+
+
+@pytest.mark.real
+def test_balance_sheet_dated_opening_column_is_the_prior_year(real_dir, results):
+    # 光迅 2022 heads its balance sheet 2022年12月31日 | 2022年1月1日 (restated opening balances)
+    out = results("a002281_guangxun_2022.pdf")
+    assert out["receivables"]["prior"]["value"] == pytest.approx(1599394238.38)
+    assert out["receivables"]["current"]["value"] == pytest.approx(1577979419.00)
