@@ -144,6 +144,25 @@ def test_szse_summary_at_page_foot_table_on_next_page(tmp_path):
     assert top.related_share.value == Decimal("0.0451")
 
 
+@pytest.mark.parametrize("tail_y", [92, 116], ids=["tail-in-band", "tail-set-low-beside-first-row"])
+def test_star_table_wrapped_headers(tmp_path, tail_y):
+    """The related header wraps (是否与上市公司存在关 / 联关系) and so does the share header (占年度销售总 /
+    额比例（%）): neither tail is glued into the first customer's name, the 是/否 column and the bare
+    shares are read."""
+    cells = ([(60, 60, "单位：万元")]
+             + row(80, (60, "序号"), (100, "客户名称"), (250, "销售额"), (330, "占年度销售总"), (440, "是否与上市公司存在关"))
+             + row(tail_y, (330, "额比例（%）") if tail_y < 100 else (330, ""), (440, "联关系"))
+             + row(tail_y + 12, (60, "1"), (100, "苏州华锐电子有限公司"), (250, "3,000.00"), (360, "15.00"), (470, "否"))
+             + row(tail_y + 30, (60, "2"), (100, "北京某某科技有限公司"), (250, "2,000.00"), (360, "10.00"), (470, "是"))
+             + row(tail_y + 48, (60, "合计"), (250, "5,000.00"), (360, "25.00")))
+    top = top5_of(tmp_path, cells)
+    assert top.has_related_column and top.unit == "万元"
+    assert [c.name for c in top.customers] == ["苏州华锐电子有限公司", "北京某某科技有限公司"]
+    assert [c.related for c in top.customers] == [False, True]
+    assert [c.amount.value for c in top.customers] == [Decimal("30000000.00"), Decimal("20000000.00")]
+    assert [c.share.value for c in top.customers] == [Decimal("0.15"), Decimal("0.10")]
+
+
 def test_star_table_related_column(tmp_path):
     cells = table(80, 16, [
         [(60, "序号"), (100, "客户名称"), (250, "销售额"), (330, "占年度销售总额比例（%）"), (450, "是否与上市公司存在关联关系")],
