@@ -267,6 +267,23 @@ def test_sales_table_not_applicable_is_none(tmp_path):
     assert read_sales_table(doc.lines(0), BOOK, DEFAULT) is None
 
 
+def test_sales_table_empty_or_blank_column_is_zero(tmp_path):
+    """A table printed with no rows discloses no sales (0, not unknown); a column left blank in
+    every row is 0 too."""
+    empty = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (480, "单位：元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(116, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    blank = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (480, "单位：元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(108, (60, "佛山市福中福餐饮有限公司"), (200, "空调设备"), (330, "451,197.33"))
+             + row(132, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "e.pdf", [empty])).lines(0), BOOK, DEFAULT)
+    assert sales is not None and not sales.rows and sales.total("current") == 0 and sales.total("prior") == 0
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "b.pdf", [blank])).lines(0), BOOK, DEFAULT)
+    assert sales.total("current") == Decimal("451197.33") and sales.total("prior") == 0
+    assert sales.to_json()["prior"] == 0
+
+
 def test_parent_company_note_is_not_read(tmp_path):
     """A parent-company table of sales to subsidiaries after the consolidated note is not it."""
     filler = row(60, (60, "十三、股份支付"))

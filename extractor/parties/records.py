@@ -105,6 +105,7 @@ class RelatedSales:
     printed_total: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
     mdna: Figure | None = None  # the MD&A / 重要事项 summary of daily related-party sales
     notes: list[str] = field(default_factory=list)  # reading-quality remarks (a printed total off its rows)
+    table: bool = False  # the notes table was found (its header read): an empty table or blank cells are 0
 
     def row_sum(self, period: str) -> Decimal | None:
         """The sum of the rows' cells for the period; None when no row has one (a blank cell is 0)."""
@@ -118,14 +119,17 @@ class RelatedSales:
         if rows is not None:
             return rows
         printed = self.printed_total.get(period)
-        return printed.value if printed is not None else None
+        if printed is not None:
+            return printed.value
+        # a table with no rows, or only blank cells for the period, discloses no such sales: 0
+        return Decimal(0) if self.table else None
 
     def to_json(self) -> dict[str, Any]:
         return {"current": _num(self.total("current")), "prior": _num(self.total("prior")),
                 "total_from": "sum of rows" if self.row_sum("current") is not None else
                 ("printed" if self.printed_total.get("current") else "sum of rows"),
                 "printed_total": {p: (f.to_json() if f else None) for p, f in self.printed_total.items()},
-                "notes": self.notes,
+                "notes": self.notes, "table": self.table,
                 "pages": self.pages, "unit": self.unit, "multiplier": _num(self.multiplier),
                 "unit_from": self.unit_from,
                 "mdna": self.mdna.to_json() if self.mdna else None,

@@ -148,7 +148,7 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
     if layout is None:
         return None
     sales = RelatedSales(unit=unit.unit, unit_from=unit.printed or "default (no unit printed: 元)",
-                         multiplier=unit.multiplier)
+                         multiplier=unit.multiplier, table=True)
     sales.pages = sorted({ln.page + 1 for ln in body} | {page + 1})
     # the first header line under the title; later tables' headers are not this table's
     header_y = next((ln.y1 for ln in body if ln.page == page and _is_header(ln, layout)), lines[start].y1)
