@@ -32,8 +32,8 @@ from .read.document import Document, open_document
 from .read.limits import deadline, memory_limit
 from .statement.locate import Located, locate
 from .statement.meta import read_meta
-from .statement.table import StatementRead, read_statement
 from .statement.sheets import rows_json
+from .statement.table import StatementRead, read_statement
 from .statement.tieout import apply_tieout, sheet_tieout_flags
 
 if TYPE_CHECKING:

@@ -56,7 +56,7 @@ def test_rounded_mdna_figure_agrees_within_its_rounding_and_rnd_input_is_another
     from extractor.sources.mdna import MdnaRead, Value
 
     fig = Figure(Decimal("346559179.93"), "346,559,179.93", 77, (0, 0, 0, 0), "销售费用", "income_statement", "p", 0.97)
-    mdna = MdnaRead(expenses={"selling_expense": {"current": Value(Decimal("346560000"), "34,656.00", 16,
+    mdna = MdnaRead(expenses={"selling_expense": {"current": Value(Decimal(346560000), "34,656.00", 16,
                                                                      (0, 0, 0, 0), "销售费用", Decimal(10000))}},
                     rnd={"expensed": {"current": Value(Decimal("131573981.20"), "131,573,981.20", 10, (0, 0, 0, 0),
                                                        "本期费用化研发投入")}})

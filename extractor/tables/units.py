@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Line
-from .. import rxcache
 from .labels import fold
 
 
