@@ -67,3 +67,18 @@ def test_rounded_mdna_figure_agrees_within_its_rounding_and_rnd_input_is_another
     alone = Figure(Decimal("50398036.33"), "50,398,036.33", 53, (0, 0, 0, 0), "研发费用", "income_statement", "p", 0.97)
     _check_mdna_rnd(alone, "current", mdna)
     assert not _other_measure(alone.checks[-1], alone)  # nothing like-for-like agrees: a reading question
+
+
+def test_unit_line_above_numbered_rows_is_the_tables() -> None:
+    from extractor.read.document import Line, Word
+    from extractor.tables.units import table_unit
+
+    def line(y: float, *texts: str) -> Line:
+        words = [Word(t, 60 + 120 * i, y, 100 + 120 * i, y + 9) for i, t in enumerate(texts)]
+        return Line(words, 0)
+
+    lines = [line(80, "4.研发投入"), line(96, "单位：万元"), line(112, "项目", "本期数"),
+             line(128, "1.本期费用化研发投入", "13,157.40"), line(144, "2.本期资本化研发投入", "0.00")]
+    assert table_unit(lines, 150, 0, BOOK).multiplier == 10000
+    lines[1] = line(96, "研发投入合计较上年增加1,000万元。")
+    assert table_unit(lines, 150, 0, BOOK).multiplier == 1
