@@ -258,6 +258,21 @@ def test_sales_table_across_pages_total_in_content_column_and_own_unit_at_page_t
     assert len(sales.notes) == 1 and "218,000.00" in sales.notes[0]
 
 
+def test_sales_table_without_its_own_unit_line_takes_the_one_above_not_a_cell(tmp_path):
+    """No unit line under the title: the notes' unit line above (单位：万元) applies, never a figure
+    printed with its unit in the purchases table (32 亿元, an approved amount)."""
+    cells = (row(60, (60, "(1).购销商品、提供和接受劳务的关联交易")) + row(76, (60, "采购商品/接受劳务情况表"))
+             + row(92, (480, "单位：万元"))
+             + row(108, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (430, "获批的交易额度"))
+             + row(124, (60, "某集团有限公司"), (200, "采购商品"), (330, "216,260.42"), (430, "32 亿元"))
+             + row(148, (60, "出售商品/提供劳务情况表"))
+             + row(164, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(180, (60, "某集团有限公司"), (200, "出售商品"), (330, "218,406.59"), (450, "102,761.41"))
+             + row(204, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "n.pdf", [cells])).lines(0), BOOK, DEFAULT)
+    assert sales is not None and sales.unit == "万元" and sales.total("current") == Decimal("2184065900")
+
+
 def test_sales_table_not_applicable_is_none(tmp_path):
     """√不适用 under the title: no such table, so the next table (receivables) is not read as it."""
     cells = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (60, "□适用"), (100, "√不适用"))

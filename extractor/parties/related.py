@@ -11,7 +11,7 @@ from ..read.document import Document, Line, Word, bbox_of
 from ..tables.amounts import parse_amount
 from ..tables.labels import fold
 from ..tables.rows import Layout, find_layout, header_cells
-from ..tables.units import DEFAULT, Unit, find_unit, unit_above
+from ..tables.units import DEFAULT, Unit, find_unit, table_unit
 from .common import (
     COMPLETE_NAME,
     CONTENT_DASH,
@@ -142,7 +142,7 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
     # unit line above the title, else 元: never the statement's unit, which a notes table need not share
     own = find_unit(body[:4], book)
     if not own.found:
-        own = unit_above(lines[:start + 1], lines[start].y1, page, book)
+        own = table_unit(lines[:start + 1], lines[start].y1, page, book)  # never a cell such as 32亿元
     unit = own if own.found else DEFAULT
     layout = find_layout([ln for ln in body if ln.page == page][:14], book, page) or _year_layout(body, book)
     if layout is None:
