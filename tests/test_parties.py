@@ -273,6 +273,19 @@ def test_sales_table_without_its_own_unit_line_takes_the_one_above_not_a_cell(tm
     assert sales is not None and sales.unit == "万元" and sales.total("current") == Decimal("2184065900")
 
 
+def test_sales_table_bare_numbers_only_under_amount_columns(tmp_path):
+    """935 under 本期发生额 in a 千元 table is an amount; 50 under an approved-amount column between the
+    period columns is not (the current cell is blank)."""
+    cells = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (480, "单位：千元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (300, "本期发生额"), (400, "获批额度"), (480, "上期发生额"))
+             + row(108, (60, "南京华景电气有限公司"), (200, "提供劳务"), (320, "935"), (500, "563"))
+             + row(124, (60, "成都盛荣商贸有限公司"), (200, "提供劳务"), (410, "50"), (500, "1,116"))
+             + row(148, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "n.pdf", [cells])).lines(0), BOOK, DEFAULT)
+    assert [r.name for r in sales.rows] == ["南京华景电气有限公司", "成都盛荣商贸有限公司"]
+    assert sales.total("current") == Decimal(935000) and sales.total("prior") == Decimal(1679000)
+
+
 def test_sales_table_not_applicable_is_none(tmp_path):
     """√不适用 under the title: no such table, so the next table (receivables) is not read as it."""
     cells = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (60, "□适用"), (100, "√不适用"))

@@ -159,6 +159,12 @@ def amount_words(line: Line) -> list[Word]:
 _BARE_INTEGER = rxcache.compile(r"^-?\d{1,3}$")
 
 
+def _under(w: Word, layout: Layout, col: int) -> bool:
+    """The word lies under the column's header (give or take 20 pt), not in an extra column beside it."""
+    c = layout.columns[col]
+    return w.x0 < c.x1 + 20 and w.x1 > c.x0 - 20
+
+
 def amount_cells(line: Line, layout: Layout) -> dict[int, Word]:
     """The amounts of a table row by column. Under an amount column a bare number below 1,000 is an
     amount too (935 in a 千元 table has no separator to show it is money)."""
@@ -167,7 +173,7 @@ def amount_cells(line: Line, layout: Layout) -> dict[int, Word]:
         p = parse_amount(w.text)
         col = layout.column_of(w)
         if p is not None and col is not None and (p.grouped or p.is_nil or p.value == 0
-                                                  or _BARE_INTEGER.match(w.text.strip())):
+                                                  or (_BARE_INTEGER.match(w.text.strip()) and _under(w, layout, col))):
             cells.setdefault(col, w)
     return cells
 
