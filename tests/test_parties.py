@@ -108,6 +108,61 @@ def test_sse_sentence_in_wan(tmp_path):
     assert top.total.bbox != (0.0, 0.0, 0.0, 0.0)
 
 
+def test_sse_sentence_with_a_remark_in_parentheses(tmp_path):
+    cells = row(60, (60, "前五名客户销售额510,319.24万元（按照同一实际控制人合并计算），占年度销售总额74.16%；其中")) + \
+        row(76, (60, "前五名客户销售额中关联方销售额218,406.59万元，占年度销售总额31.74%。"))
+    top = top5_of(tmp_path, cells)
+    assert top is not None and top.source == "sentence"
+    assert top.total.value == Decimal(5103192400) and top.total_share.value == Decimal("0.7416")
+    assert top.related_amount.value == Decimal(2184065900) and top.related_share.value == Decimal("0.3174")
+
+
+def test_szse_summary_at_page_foot_table_on_next_page(tmp_path):
+    """Summary lines at the foot of one page, the related share and the table (partly anonymised)
+    at the top of the next; the suppliers' table below is not read."""
+    first = (row(60, (60, "2、收入与成本")) + row(730, (60, "前五名客户合计销售金额（元）"), (460, "2,872,511,745.20"))
+             + row(746, (60, "前五名客户合计销售金额占年度销售总额比例"), (500, "38.40%")))
+    second = (row(80, (60, "前五名客户销售额中关联方销售额占年度销售总额比例"), (510, "4.51%"))
+              + row(100, (57, "公司前5大客户资料"))
+              + table(120, 17, [
+                  [(86, "序号"), (197, "客户名称"), (331, "销售额（元）"), (438, "占年度销售总额比例")],
+                  [(93, "1"), (139, "客户一"), (341, "1,346,492,091.14"), (506, "18.00%")],
+                  [(93, "2"), (139, "客户二"), (350, "579,032,674.53"), (511, "7.74%")],
+                  [(93, "3"), (139, "烽火通信科技股份有限公司"), (350, "337,300,045.73"), (511, "4.51%")],
+                  [(93, "4"), (139, "客户四"), (350, "328,972,380.97"), (511, "4.40%")],
+                  [(93, "5"), (139, "客户五"), (350, "280,714,552.83"), (511, "3.75%")],
+                  [(86, "合计"), (211, "--"), (341, "2,872,511,745.20"), (506, "38.40%")]])
+              + row(260, (57, "公司主要供应商情况"))
+              + row(280, (108, "序号"), (215, "供应商名称"), (331, "采购额（元）"), (438, "占年度采购总额比例")))
+    doc = open_document(build_pdf(tmp_path / "t.pdf", [first, second]))
+    top = read_top5(doc, BOOK, 0, DEFAULT, PartiesRead())
+    assert top is not None and top.pages == [1, 2]
+    assert [c.name for c in top.customers] == ["客户一", "客户二", "烽火通信科技股份有限公司", "客户四", "客户五"]
+    assert [c.anonymised for c in top.customers] == [True, True, False, True, True]
+    assert top.customers[0].amount.value == Decimal("1346492091.14")
+    assert top.total.value == Decimal("2872511745.20") and top.total_share.value == Decimal("0.384")
+    assert top.related_share.value == Decimal("0.0451")
+
+
+@pytest.mark.parametrize("tail_y", [92, 116], ids=["tail-in-band", "tail-set-low-beside-first-row"])
+def test_star_table_wrapped_headers(tmp_path, tail_y):
+    """The related header wraps (是否与上市公司存在关 / 联关系) and so does the share header (占年度销售总 /
+    额比例（%）): neither tail is glued into the first customer's name, the 是/否 column and the bare
+    shares are read."""
+    cells = ([(60, 60, "单位：万元")]
+             + row(80, (60, "序号"), (100, "客户名称"), (250, "销售额"), (330, "占年度销售总"), (440, "是否与上市公司存在关"))
+             + row(tail_y, (330, "额比例（%）") if tail_y < 100 else (330, ""), (440, "联关系"))
+             + row(tail_y + 12, (60, "1"), (100, "苏州华锐电子有限公司"), (250, "3,000.00"), (360, "15.00"), (470, "否"))
+             + row(tail_y + 30, (60, "2"), (100, "北京某某科技有限公司"), (250, "2,000.00"), (360, "10.00"), (470, "是"))
+             + row(tail_y + 48, (60, "合计"), (250, "5,000.00"), (360, "25.00")))
+    top = top5_of(tmp_path, cells)
+    assert top.has_related_column and top.unit == "万元"
+    assert [c.name for c in top.customers] == ["苏州华锐电子有限公司", "北京某某科技有限公司"]
+    assert [c.related for c in top.customers] == [False, True]
+    assert [c.amount.value for c in top.customers] == [Decimal("30000000.00"), Decimal("20000000.00")]
+    assert [c.share.value for c in top.customers] == [Decimal("0.15"), Decimal("0.10")]
+
+
 def test_star_table_related_column(tmp_path):
     cells = table(80, 16, [
         [(60, "序号"), (100, "客户名称"), (250, "销售额"), (330, "占年度销售总额比例（%）"), (450, "是否与上市公司存在关联关系")],
@@ -174,6 +229,87 @@ def test_sales_table_skips_purchases_and_reads_blank_cells_by_column(tmp_path):
                                                          ("宁波鼎盛新材料有限公司", "提供劳务")]
     assert sales.rows[1].current is None and sales.rows[1].prior.value == Decimal("500000.00")
     assert sales.total("current") == Decimal("8000000.00") and sales.total("prior") == Decimal("6500000.00")
+
+
+def test_sales_table_across_pages_total_in_content_column_and_own_unit_at_page_top(tmp_path):
+    """The SSE template: title and 适用 boxes at a page's foot, the unit line at the top of the next
+    page (not a running header), an indented 合计 under the content column (not a row), and a printed
+    total that disagrees with its rows (the rows are used, the disagreement noted)."""
+    first = (row(60, (60, "采购商品/接受劳务情况表")) + row(76, (480, "单位：万元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (430, "获批的交易额度"))
+             + row(108, (60, "某集团有限公司"), (200, "采购商品"), (330, "216,260.42"), (430, "32 亿元"))
+             + row(740, (60, "出售商品/提供劳务情况表")) + row(756, (60, "√适用"), (100, "□不适用")))
+    second = (row(70, (390, "单位：万元"), (443, "币种：人民币"))
+              + row(96, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+              + row(112, (60, "中国某科技集团有限公司系统内"), (200, "出售商品/提供劳务"),
+                    (330, "218,406.59"), (450, "102,761.41"))
+              + row(124, (60, "单位"))
+              + row(140, (60, "浙江某数据科技有限公司"), (200, "出售商品/提供劳务"), (450, "2.83"))
+              + row(156, (108, "合计"), (330, "218,000.00"), (450, "102,764.24"))
+              + row(180, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    doc = open_document(build_pdf(tmp_path / "n.pdf", [first, second]))
+    from extractor.parties.pages import lines_of_pages
+
+    sales = read_sales_table(lines_of_pages(doc, [0, 1]), BOOK, DEFAULT)
+    assert sales is not None and sales.unit == "万元"
+    assert [r.name for r in sales.rows] == ["中国某科技集团有限公司系统内单位", "浙江某数据科技有限公司"]
+    assert sales.total("current") == Decimal(2184065900) and sales.total("prior") == Decimal(1027642400)
+    assert sales.printed_total["current"].value == Decimal(2180000000)
+    assert len(sales.notes) == 1 and "218,000.00" in sales.notes[0]
+
+
+def test_sales_table_without_its_own_unit_line_takes_the_one_above_not_a_cell(tmp_path):
+    """No unit line under the title: the notes' unit line above (单位：万元) applies, never a figure
+    printed with its unit in the purchases table (32 亿元, an approved amount)."""
+    cells = (row(60, (60, "(1).购销商品、提供和接受劳务的关联交易")) + row(76, (60, "采购商品/接受劳务情况表"))
+             + row(92, (480, "单位：万元"))
+             + row(108, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (430, "获批的交易额度"))
+             + row(124, (60, "某集团有限公司"), (200, "采购商品"), (330, "216,260.42"), (430, "32 亿元"))
+             + row(148, (60, "出售商品/提供劳务情况表"))
+             + row(164, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(180, (60, "某集团有限公司"), (200, "出售商品"), (330, "218,406.59"), (450, "102,761.41"))
+             + row(204, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "n.pdf", [cells])).lines(0), BOOK, DEFAULT)
+    assert sales is not None and sales.unit == "万元" and sales.total("current") == Decimal(2184065900)
+
+
+def test_sales_table_bare_numbers_only_under_amount_columns(tmp_path):
+    """935 under 本期发生额 in a 千元 table is an amount; 50 under an approved-amount column between the
+    period columns is not (the current cell is blank)."""
+    cells = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (480, "单位：千元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (300, "本期发生额"), (400, "获批额度"), (480, "上期发生额"))
+             + row(108, (60, "南京华景电气有限公司"), (200, "提供劳务"), (320, "935"), (500, "563"))
+             + row(124, (60, "成都盛荣商贸有限公司"), (200, "提供劳务"), (410, "50"), (500, "1,116"))
+             + row(148, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "n.pdf", [cells])).lines(0), BOOK, DEFAULT)
+    assert [r.name for r in sales.rows] == ["南京华景电气有限公司", "成都盛荣商贸有限公司"]
+    assert sales.total("current") == Decimal(935000) and sales.total("prior") == Decimal(1679000)
+
+
+def test_sales_table_not_applicable_is_none(tmp_path):
+    """√不适用 under the title: no such table, so the next table (receivables) is not read as it."""
+    cells = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (60, "□适用"), (100, "√不适用"))
+             + row(100, (60, "应收账款"), (200, "项目名称"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(116, (60, "某科技有限公司"), (200, "应收账款"), (330, "1,000.00"), (450, "2,000.00")))
+    doc = open_document(build_pdf(tmp_path / "n.pdf", [cells]))
+    assert read_sales_table(doc.lines(0), BOOK, DEFAULT) is None
+
+
+def test_sales_table_empty_or_blank_column_is_zero(tmp_path):
+    """A table printed with no rows discloses no sales (0, not unknown); a column left blank in
+    every row is 0 too."""
+    empty = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (480, "单位：元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(116, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    blank = (row(60, (60, "出售商品/提供劳务情况表")) + row(76, (480, "单位：元"))
+             + row(92, (60, "关联方"), (200, "关联交易内容"), (330, "本期发生额"), (450, "上期发生额"))
+             + row(108, (60, "佛山市福中福餐饮有限公司"), (200, "空调设备"), (330, "451,197.33"))
+             + row(132, (60, "购销商品、提供和接受劳务的关联交易说明")))
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "e.pdf", [empty])).lines(0), BOOK, DEFAULT)
+    assert sales is not None and not sales.rows and sales.total("current") == 0 and sales.total("prior") == 0
+    sales = read_sales_table(open_document(build_pdf(tmp_path / "b.pdf", [blank])).lines(0), BOOK, DEFAULT)
+    assert sales.total("current") == Decimal("451197.33") and sales.total("prior") == 0
+    assert sales.to_json()["prior"] == 0
 
 
 def test_parent_company_note_is_not_read(tmp_path):
@@ -335,3 +471,12 @@ def test_sample_extras_match_truth(sample_out, truth_path):
     mult = 10000 if sales["unit"] == "万元" else 1000 if sales["unit"] == "千元" else 1
     for period in ("current", "prior"):
         assert _close(sales[period], truth["related_sales"][period], mult), period
+
+
+@pytest.mark.parametrize(("text", "marks", "none"), [
+    ("√适用□不适用", True, False), ("□适用√不适用", True, True), ("\uf052适用□不适用", True, False),
+    ("□适用\uf052不适用", True, True), ("適用√不適用", True, True), ("适用于本公司的销售", False, False),
+], ids=["ticked", "not-applicable", "wingdings-ticked", "wingdings-not-applicable", "hant", "sentence"])
+def test_applicability_marks(text, marks, none):
+    assert (BOOK.concept("parties", "applicability_marks").search(text) is not None) is marks
+    assert (BOOK.concept("parties", "not_applicable_marked").search(text) is not None) is none

@@ -229,3 +229,21 @@ def test_no_header_row_is_inferred_and_flagged(tmp_path):
     sel = out["figures"]["selling_expense"]["current"]
     assert sel["value"] == 50 and sel["confidence"] < 0.9
     assert "columns_inferred" in {f["id"] for f in out["flags"]}
+
+
+@pytest.mark.parametrize(("cell", "year"), [
+    ("2022 年12 月31 日", 2022),
+    ("2022 年1 月1 日", 2021),            # restated opening balance: the close of 2021
+    ("2022年01月01日", 2021),
+    ("2022年1月1日至12月31日", 2022),     # a period, not an opening balance
+    ("2022年度", 2022),
+    ("1 January 2022", 2021),
+    ("January 1, 2022", 2021),
+    ("31 December 2022", 2022),
+], ids=["year-end", "opening", "opening-padded", "period-from-1-january", "year", "en-opening",
+        "en-us-opening", "en-year-end"])
+def test_header_dates(cell, year):
+    from extractor import patternbook
+    from extractor.tables.rows import _classify_cell
+
+    assert _classify_cell(cell, patternbook.load())[1] == year

@@ -85,7 +85,7 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
                 _check_mdna_rnd(fig, period, mdna)
             if fig.ocr:
                 _confirm_ocr(fig, ocr_factor)
-            failed = [c for c in fig.checks if not c.passed]
+            failed = [c for c in fig.checks if not c.passed and not _other_measure(c, fig)]
             if failed:
                 flags.append(Flag(
                     "cross_check_failed", "medium",
@@ -199,11 +199,22 @@ def _check_mdna_expense(fig: Figure, item: str, period: str, mdna: MdnaRead) -> 
     other = mdna.expenses.get(item, {}).get(period)
     if other is None:
         return
-    ok = _agree(fig.value, other.value, fig.multiplier, Decimal(1))
+    ok = _agree(fig.value, other.value, fig.multiplier, other.multiplier)
     detail = (f"MD&A expense table {other.label!r} {other.printed} on page {other.page}"
               + (" agrees" if ok else " differs"))
     factor = FAIL_MDNA_AFTER_NOTES_PASS if _notes_passed(fig) else FAIL_MDNA
     _adjust(fig, Check("mdna_expense_table", ok, other.value, other.page, detail, other.printed), factor)
+
+
+# the same measure as the statement line, printed elsewhere: the notes' total, the MD&A expense table
+LIKE_FOR_LIKE = ("notes_total", "mdna_expense_table")
+
+
+def _other_measure(check: Check, fig: Figure) -> bool:
+    """A failed R&D input check on a figure that a like-for-like source confirms: the MD&A's expensed
+    R&D input is management's measure (it may include R&D booked in production cost, 列入生产成本的
+    研发支出), so the difference is a disclosure, recorded on the figure, not a reading problem."""
+    return check.name == "mdna_rnd_input" and any(c.passed for c in fig.checks if c.name in LIKE_FOR_LIKE)
 
 
 def _check_mdna_rnd(fig: Figure, period: str, mdna: MdnaRead) -> None:
@@ -219,7 +230,7 @@ def _check_mdna_rnd(fig: Figure, period: str, mdna: MdnaRead) -> None:
         value = total.value - cap.value
     else:
         return
-    ok = _agree(fig.value, value, fig.multiplier, Decimal(1))
+    ok = _agree(fig.value, value, fig.multiplier, other.multiplier)
     detail = f"MD&A {how} {value:,.2f} on page {other.page}" + (" agrees" if ok else
                                                                 " differs (R&D input may include R&D booked in costs)")
     factor = FAIL_MDNA_AFTER_NOTES_PASS if _notes_passed(fig) else FAIL_MDNA

@@ -93,11 +93,17 @@ def page_has(doc: Document, book: PatternBook, index: int, concept: str) -> bool
     return any_line(book, concept, _page_text(doc, index))
 
 
+_UNIT_LINE = rxcache.compile(r"^(?:金额|金額)?(?:单位|單位)[:：]|^(?:币种|幣種)[:：]")
+
+
 def is_furniture(line: Line, height: float) -> bool:
-    """Running headers, footers and page numbers: never part of a table."""
+    """Running headers, footers and page numbers: never part of a table. A unit line at the top of
+    a page is the table's own (单位：万元 币种：人民币 heads a table continued from the page before)."""
     c = fold(line.text)
     if _PAGE_NUMBER.match(c):
         return True
+    if _UNIT_LINE.match(c):
+        return False
     return (line.y1 < 0.1 * height or line.y0 > 0.92 * height) and bool(_RUNNING_HEADER.search(c) or len(c) < 20)
 
 
@@ -150,12 +156,24 @@ def amount_words(line: Line) -> list[Word]:
     return [w for w in line.words if (p := parse_amount(w.text)) is not None and p.grouped]
 
 
+_BARE_INTEGER = rxcache.compile(r"^-?\d{1,3}$")
+
+
+def _under(w: Word, layout: Layout, col: int) -> bool:
+    """The word lies under the column's header (give or take 20 pt), not in an extra column beside it."""
+    c = layout.columns[col]
+    return w.x0 < c.x1 + 20 and w.x1 > c.x0 - 20
+
+
 def amount_cells(line: Line, layout: Layout) -> dict[int, Word]:
+    """The amounts of a table row by column. Under an amount column a bare number below 1,000 is an
+    amount too (935 in a 千元 table has no separator to show it is money)."""
     cells: dict[int, Word] = {}
     for w in line.words:
         p = parse_amount(w.text)
         col = layout.column_of(w)
-        if p is not None and col is not None and (p.grouped or p.is_nil or p.value == 0):
+        if p is not None and col is not None and (p.grouped or p.is_nil or p.value == 0
+                                                  or (_BARE_INTEGER.match(w.text.strip()) and _under(w, layout, col))):
             cells.setdefault(col, w)
     return cells
 

@@ -102,7 +102,7 @@ def _header_index(lines: list[Line], book: PatternBook, concept: str) -> int | N
     return None
 
 
-def _header_band(lines: list[Line], h: int) -> list[Line]:
+def _header_band(lines: list[Line], h: int, book: PatternBook) -> list[Line]:
     """The header line and the wrapped parts of its cells just above and below it."""
     header = lines[h]
     gap = 1.3 * max(4.0, header.y1 - header.y0)
@@ -116,7 +116,20 @@ def _header_band(lines: list[Line], h: int) -> list[Line]:
                 break
             band = band + [ln] if step > 0 else [ln] + band
             i += step
+        if step > 0 and 0 <= i < len(lines) and _completes_header(band, lines[i], book):
+            band = band + [lines[i]]  # a wrapped header cell's tail set lower than the gap allows
     return band
+
+
+def _completes_header(band: list[Line], line: Line, book: PatternBook) -> bool:
+    """A text-only line under the header whose words all sit under one header cell and complete it
+    into the related-party header (是否与上市公司存在关 / 联关系)."""
+    if amount_words(line) or not line.words or _RANK.match(fold(line.words[0].text)):
+        return False
+    related = concept_of(book, "customer_related_header")
+    if any(related.search(cell) for cell in _header_cells(band)):
+        return False
+    return any(related.search(cell) for cell in _header_cells(band + [line]))
 
 
 def _header_cells(band: list[Line]) -> list[str]:
@@ -189,7 +202,11 @@ def _customer_rows(lines: list[Line], book: PatternBook, share_x: float | None, 
 
 def _row_name(row: tuple[Line, list[Line]], book: PatternBook, share_x: float | None) -> str:
     line, extra = row
-    words = sorted([w for ln in [line, *extra] for w in ln.words], key=lambda w: (w.y0 > line.y1 + 2, w.y0, w.x0))
+    # the name column is left of the row's first figure: text right of it (a wrapped header's tail such
+    # as 联关系 under 是否与上市公司存在关) is never part of the name
+    limit = min((w.x0 for w in line.words if _cell_kind(w, book, share_x) != "text"), default=float("inf"))
+    words = sorted([w for ln in [line, *extra] for w in ln.words if w.x0 < limit],
+                   key=lambda w: (w.y0 > line.y1 + 2, w.y0, w.x0))
     text = [w for w in words if _cell_kind(w, book, share_x) == "text"]
     if text and _RANK.match(fold(text[0].text)) and len(text) > 1:
         text = text[1:]  # the 序号 column
@@ -202,6 +219,15 @@ def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, ou
     top = TopFive("table", [index + 1])
     read_top5_summary(lines, book, top, unit)
     h = _header_index(lines, book, "customer_table_header")
+    if h is None and index + 1 < doc.page_count and (top.total or top.total_share):
+        # summary lines at a page's foot: the rest of them and the table open the next page
+        nxt = page_lines(doc, index + 1)
+        h = _header_index(nxt, book, "customer_table_header")
+        if h is not None and not any(HEADING.match(fold(ln.text)) for ln in nxt[:h]):
+            read_top5_summary(nxt[:h], book, top, unit)
+            index, lines = index + 1, nxt
+        else:
+            h = None
     if h is None:
         return top if (top.total or top.total_share) else None
     header = lines[h]
@@ -209,12 +235,13 @@ def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, ou
     if not own_unit.found:
         own_unit = unit
     top.unit = own_unit.unit
-    band = _header_band(lines, h)
+    band = _header_band(lines, h, book)
     # a wrapped header cell (是否存在 / 关联关系) puts its halves on different lines: read the band
     # column by column
     top.has_related_column = any(concept_of(book, "customer_related_header").search(cell)
                                  for cell in _header_cells(band))
-    share_x = next((w.cx for w in header.words if "比" in w.text or "%" in w.text), None)
+    # the share column's header may wrap (占年度销售总 / 额比例（%）): its mark can be on any band line
+    share_x = next((w.cx for ln in [header, *band] for w in ln.words if any(m in w.text for m in "比%占")), None)
     height = doc.page_size(index)[1]
     body = lines[max(lines.index(ln) for ln in band) + 1:]
     anchors, total = _customer_rows(body, book, share_x, height)
@@ -234,7 +261,7 @@ def read_top5_table(doc: Document, index: int, book: PatternBook, unit: Unit, ou
             v = parse_share(w.text, force=True)
             if v is not None:
                 top.total_share = Share(v, w.text, total.page + 1, (w.x0, w.y0, w.x1, w.y1))
-    pages = sorted({c.page for c in top.customers} | {index + 1})
+    pages = sorted({c.page for c in top.customers} | set(top.pages) | {index + 1})
     top.pages = pages
     out.log.append(f"top five table on page(s) {pages}: {len(top.customers)} rows, "
                    f"{'a' if total else 'no'} total row, related column: {top.has_related_column}")

@@ -104,18 +104,32 @@ class RelatedSales:
     multiplier: Decimal = Decimal(1)
     printed_total: dict[str, Figure | None] = field(default_factory=lambda: {"current": None, "prior": None})
     mdna: Figure | None = None  # the MD&A / 重要事项 summary of daily related-party sales
+    notes: list[str] = field(default_factory=list)  # reading-quality remarks (a printed total off its rows)
+    table: bool = False  # the notes table was found (its header read): an empty table or blank cells are 0
 
-    def total(self, period: str) -> Decimal | None:
-        """The table's total: the printed total row when there is one, else the sum of the rows."""
-        printed = self.printed_total.get(period)
-        if printed is not None:
-            return printed.value
+    def row_sum(self, period: str) -> Decimal | None:
+        """The sum of the rows' cells for the period; None when no row has one (a blank cell is 0)."""
         vals = [getattr(r, period).value for r in self.rows if getattr(r, period) is not None]
         return sum(vals, Decimal(0)) if vals else None
 
+    def total(self, period: str) -> Decimal | None:
+        """The table's total: the sum of its rows (a printed total that disagrees with them is a
+        misprint, noted in ``notes``), else the printed total row when no row has an amount."""
+        rows = self.row_sum(period)
+        if rows is not None:
+            return rows
+        printed = self.printed_total.get(period)
+        if printed is not None:
+            return printed.value
+        # a table with no rows, or only blank cells for the period, discloses no such sales: 0
+        return Decimal(0) if self.table else None
+
     def to_json(self) -> dict[str, Any]:
         return {"current": _num(self.total("current")), "prior": _num(self.total("prior")),
-                "total_from": "printed" if self.printed_total.get("current") else "sum of rows",
+                "total_from": "sum of rows" if self.row_sum("current") is not None else
+                ("printed" if self.printed_total.get("current") else "sum of rows"),
+                "printed_total": {p: (f.to_json() if f else None) for p, f in self.printed_total.items()},
+                "notes": self.notes, "table": self.table,
                 "pages": self.pages, "unit": self.unit, "multiplier": _num(self.multiplier),
                 "unit_from": self.unit_from,
                 "mdna": self.mdna.to_json() if self.mdna else None,

@@ -11,7 +11,7 @@ from ..read.document import Document, Line, Word, bbox_of
 from ..tables.amounts import parse_amount
 from ..tables.labels import fold
 from ..tables.rows import Layout, find_layout, header_cells
-from ..tables.units import DEFAULT, Unit, find_unit, unit_above
+from ..tables.units import DEFAULT, Unit, find_unit, table_unit
 from .common import (
     COMPLETE_NAME,
     CONTENT_DASH,
@@ -126,24 +126,29 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
     start = next((i for i, ln in enumerate(lines) if title_c.search(fold(ln.text))), None)
     if start is None:
         return None
+    marks_c, none_c = concept_of(book, "applicability_marks"), concept_of(book, "not_applicable_marked")
     body: list[Line] = []
     for ln in lines[start + 1:]:
         c = fold(ln.text)
         if body and end_c.search(c) and not amount_words(ln):
             break
+        if marks_c.search(c):
+            if not body and none_c.search(c):
+                return None  # √不适用: no such sales disclosed (none, not 0)
+            continue
         body.append(ln)
     page = lines[start].page
     # the table's own unit (a unit line under the title, or the column headers), else the nearest
     # unit line above the title, else 元: never the statement's unit, which a notes table need not share
     own = find_unit(body[:4], book)
     if not own.found:
-        own = unit_above(lines[:start + 1], lines[start].y1, page, book)
+        own = table_unit(lines[:start + 1], lines[start].y1, page, book)  # never a cell such as 32亿元
     unit = own if own.found else DEFAULT
     layout = find_layout([ln for ln in body if ln.page == page][:14], book, page) or _year_layout(body, book)
     if layout is None:
         return None
     sales = RelatedSales(unit=unit.unit, unit_from=unit.printed or "default (no unit printed: 元)",
-                         multiplier=unit.multiplier)
+                         multiplier=unit.multiplier, table=True)
     sales.pages = sorted({ln.page + 1 for ln in body} | {page + 1})
     # the first header line under the title; later tables' headers are not this table's
     header_y = next((ln.y1 for ln in body if ln.page == page and _is_header(ln, layout)), lines[start].y1)
@@ -162,7 +167,8 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
             for p in ("current", "prior"):  # an unlabelled row of amounts under the table: its total
                 sales.printed_total[p] = figs[p]
             continue
-        if concept_of(book, "table_total").search(name):
+        # the total's label sits in the name column or, indented, in the content column
+        if concept_of(book, "table_total").search(fold(name or content)):
             for p in ("current", "prior"):
                 sales.printed_total[p] = figs[p]
             continue
@@ -174,12 +180,16 @@ def read_sales_table(lines: list[Line], book: PatternBook, unit: Unit) -> Relate
 
 
 def _check_printed_total(sales: RelatedSales) -> None:
-    """Keep an unlabelled 'total' only if it is the sum of the rows; otherwise it is a row."""
+    """The rows are the figure; a printed total that disagrees with their sum (beyond its rounding)
+    is a misprint or a lost row, said on the total and in the table's notes."""
     for p in ("current", "prior"):
         printed = sales.printed_total.get(p)
-        vals = [getattr(r, p).value for r in sales.rows if getattr(r, p) is not None]
-        if printed is not None and vals and abs(sum(vals, Decimal(0)) - printed.value) > Decimal(1) * printed.multiplier:
-            printed.notes.append("printed total differs from the sum of the rows")
+        rows = sales.row_sum(p)
+        if printed is not None and rows is not None and abs(rows - printed.value) > Decimal(1) * printed.multiplier:
+            note = (f"{p}: printed total {printed.printed} (page {printed.page}) differs from the sum of the "
+                    f"rows {rows / printed.multiplier:,.2f}; the sum of the rows is used")
+            printed.notes.append(note)
+            sales.notes.append(note)
 
 
 def _is_header(line: Line, layout: Layout) -> bool:

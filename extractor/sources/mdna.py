@@ -20,7 +20,7 @@ from ..read.document import Document, Line, Word
 from ..tables.amounts import parse_amount
 from ..tables.labels import fold, label_part, match_item, section_hit
 from ..tables.rows import Layout, Row, build_rows
-from ..tables.units import Unit, unit_above, unit_of_text
+from ..tables.units import Unit, table_unit, unit_of_text
 
 _RND_PAGE = rxcache.compile(r"研发投入|研發投入|费用化研发|研发支出")
 _EXPENSE_TABLE = rxcache.compile(r"变动比例|同比增减|增减变动|变动幅度|重大变动说明")
@@ -33,6 +33,7 @@ class Value:
     page: int  # 1-based
     bbox: tuple[float, float, float, float]
     label: str
+    multiplier: Decimal = Decimal(1)  # the table's unit (万元: 10,000): a rounded figure agrees within it
 
     def to_json(self) -> dict[str, Any]:
         return {"value": float(self.value), "printed": self.printed, "page": self.page,
@@ -125,7 +126,7 @@ def _row_values(row: Row, unit: Unit, *, nil_as_zero: bool) -> dict[str, Value]:
         if col is None or text is None or p is None or (p.value is None and not nil_as_zero):
             continue
         per[period] = Value(abs(p.value or Decimal(0)) * unit.multiplier, text, row.page + 1,
-                            row.cell_bbox(col) or row.bbox, row.label)
+                            row.cell_bbox(col) or row.bbox, row.label, unit.multiplier)
     return per
 
 
@@ -135,7 +136,7 @@ def _read_rnd(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
         m = match_item(row.label, book, ("breakdown",)) if row.label and row.has_amounts else None
         if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd:
             continue
-        unit = unit_of_text(row.label, book) or unit_above(lines, row.bbox[1], row.page, book)
+        unit = unit_of_text(row.label, book) or table_unit(lines, row.bbox[1], row.page, book)
         per = _row_values(row, unit, nil_as_zero=True)
         if per:
             out.rnd[_PARTS[m[0].name]] = per
@@ -146,9 +147,10 @@ def _read_rnd(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
         p = parse_amount(word.text)
         if not m or m[0].name not in _PARTS or _PARTS[m[0].name] in out.rnd or p is None:
             continue
-        unit = unit_of_text(label, book) or unit_above(lines, line.y0, line.page, book)
+        unit = unit_of_text(label, book) or table_unit(lines, line.y0, line.page, book)
         out.rnd[_PARTS[m[0].name]] = {"current": Value((p.value or Decimal(0)) * unit.multiplier, word.text,
-                                                       line.page + 1, (word.x0, word.y0, word.x1, word.y1), label)}
+                                                       line.page + 1, (word.x0, word.y0, word.x1, word.y1), label,
+                                                       unit.multiplier)}
 
 
 def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
@@ -165,7 +167,7 @@ def _read_expenses(lines: list[Line], book: PatternBook, out: MdnaRead) -> None:
         m = match_item(row.label, book, ("target",))
         if not m or m[0].name in out.expenses:
             continue
-        per = _row_values(row, unit_above(lines, row.bbox[1], row.page, book), nil_as_zero=False)
+        per = _row_values(row, table_unit(lines, row.bbox[1], row.page, book), nil_as_zero=False)
         if not per:
             continue
         if m[0].name == "revenue":

@@ -119,8 +119,11 @@ def _classify_cell(text: str, book: PatternBook) -> tuple[str | None, int | None
     compact = fold(text)
     periods = book.kind("periods")
     year = None
+    opening = periods["opening_date"].search(compact) if "opening_date" in periods else None
     y = periods["year"].search(compact)
-    if y is not None:
+    if opening is not None:
+        year = int(opening[1]["year"]) - 1  # a balance on 1 January is the close of the year before
+    elif y is not None:
         year = _year_of(y[1])
     period = None
     for name in ("current", "prior"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Line
 from .labels import fold
@@ -58,6 +59,29 @@ def unit_above(lines: list[Line], y: float, page: int, book: PatternBook, max_ch
     for line in reversed(above):
         if len(line.compact) > max_chars:
             continue
+        unit = unit_of_text(line.text, book)
+        if unit is not None:
+            return unit
+    return DEFAULT
+
+
+_SENTENCE_END = rxcache.compile(r"[。；;]")
+_HEADING = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|[(（]\d{1,2}[)）])")
+_AMOUNT = rxcache.compile(r"\d[\d,]*\.\d{2}\b|\d{1,3}(?:,\d{3})+")
+_FIGURE_WITH_UNIT = rxcache.compile(r"\d(?:[亿億万萬千]|百万|百萬)?元")
+
+
+def table_unit(lines: list[Line], y: float, page: int, book: PatternBook, max_chars: int = 30) -> Unit:
+    """The unit line of the table a row at ``y`` belongs to: looked for upward on ``page`` through the
+    table's rows and headers, but not past a sentence or a numbered heading (a unit named in the text
+    above, "销售额0万元，占…", belongs to that text, not to the table). Else 元."""
+    above = [line for line in lines if line.page == page and line.y1 <= y + 1]
+    for line in reversed(above):
+        text = fold(line.text)
+        if _SENTENCE_END.search(text) or (_HEADING.match(text) and not _AMOUNT.search(text)):
+            break  # a numbered row of the table itself (1.研发人员 … 513) has figures; a heading has none
+        if len(line.compact) > max_chars or _FIGURE_WITH_UNIT.search(text):
+            continue  # a cell such as 32亿元 (an approved amount) is a figure, not the unit line
         unit = unit_of_text(line.text, book)
         if unit is not None:
             return unit
