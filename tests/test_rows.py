@@ -229,3 +229,24 @@ def test_no_header_row_is_inferred_and_flagged(tmp_path):
     sel = out["figures"]["selling_expense"]["current"]
     assert sel["value"] == 50 and sel["confidence"] < 0.9
     assert "columns_inferred" in {f["id"] for f in out["flags"]}
+
+
+@pytest.mark.parametrize("header,cols,marker,selling", [
+    ([(60, "项目"), (240, "附注"), (320, "2021年度"), (410, "2020年度（已重述）")], (360, 470), "已重述", (50000, 40000)),
+    ([(60, "项目"), (240, "附注"), (320, "本期发生额"), (410, "上期发生额(Restated)")], (360, 470), "Restated",
+     (50000, 40000)),
+    ([(60, "项目"), (200, "附注"), (280, "2021年度"), (370, "2020年度调整后"), (470, "2020年度调整前")],
+     (320, 420, 520), "调整后", (50000, 40000)),
+    ([(60, "项目"), (200, "附注"), (280, "2021年度"), (370, "2020年度调整前"), (470, "2020年度调整后")],
+     (320, 420, 520), "调整后", (50000, 45000)),
+    ([(60, "项目"), (240, "附注"), (320, "2021年度"), (430, "2020年度")], (360, 470), None, (50000, 40000)),
+], ids=["zh marker", "en marker", "adjusted before unadjusted", "unadjusted first", "no marker"])
+def test_restatement_marker_is_read_into_the_column(tmp_path, header, cols, marker, selling):
+    rows = [(label, note, values + (("45,000.00",) if label == "销售费用" else values[-1:]))
+            for label, note, values in ROWS] if len(cols) == 3 else ROWS
+    pdf = _statement(tmp_path, header=header, rows=rows, cols=cols, note_x=200 if len(cols) == 3 else 250)
+    out = extract_report(pdf).to_json()
+    assert _values(out)["selling_expense"] == selling
+    prior = out["figures"]["selling_expense"]["prior"]
+    assert prior.get("restated") == marker
+    assert "restated" not in out["figures"]["selling_expense"]["current"]

@@ -112,10 +112,12 @@ def restated_flags(cur: dict[str, Any], prior: dict[str, Any], spec: FlagSpec) -
         marker = later.get("restated")
         evidence = {
             "item": item, "label": ITEM_LABELS.get(item, item), "prior_year": year,
-            "value": float(a), "value_printed": later.get("printed"), "page": later.get("page"),
-            "column": later.get("column"), "file": cur.get("file"),
-            "earlier_value": float(b), "earlier_printed": earlier.get("printed"), "earlier_page": earlier.get("page"),
-            "earlier_column": earlier.get("column"), "earlier_file": prior.get("file"),
+            # this report's prior-year figure (its page and box are shown in the review) ...
+            "restated": {"value": float(a), "printed": later.get("printed"), "page": later.get("page"),
+                         "label": later.get("label"), "column": later.get("column")},
+            # ... and last year's report's current-year figure: another PDF, named by ``file``
+            "earlier": {"value": float(b), "printed": earlier.get("printed"), "page": earlier.get("page"),
+                        "label": earlier.get("label"), "column": earlier.get("column"), "file": prior.get("file")},
             "change": float(change), "change_pct": float(change / b) if b else None,
             "marker": marker,
             "marker_note": f"; the column is marked {marker!r} ({later.get('column')})" if marker else

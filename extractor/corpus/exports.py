@@ -122,7 +122,7 @@ def _projection(j: dict[str, Any]) -> dict[str, Any]:
                         for item, periods in (j.get("figures") or {}).items()}}
 
 
-_CROSS_YEAR_KEYS = ("value", "printed", "page", "multiplier", "column", "restated")
+_CROSS_YEAR_KEYS = ("value", "printed", "page", "label", "multiplier", "column", "restated")
 
 
 def _slim(fig: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -39,6 +39,8 @@ class Column:
     year: int | None = None
     entity: str | None = None  # "consolidated" | "company"
     total: bool = False  # the sum of the other columns of its period (segments beside a group total)
+    restated: str | None = None  # the header's restatement marker as printed (已重述, 调整后, Restated)
+    unadjusted: bool = False  # "as first reported" (调整前) beside a restated column of the same period
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Layout:
         cands = [i for i, c in enumerate(self.columns) if c.period == period]
         if not cands:
             return None
+        cands = [i for i in cands if not self.columns[i].unadjusted] or cands  # the restated figures are in force
         consolidated = [i for i in cands if self.columns[i].entity == "consolidated"] or cands
         totals = [i for i in consolidated if self.columns[i].total]
         return (totals or consolidated)[0]
@@ -137,6 +140,17 @@ def _classify_cell(text: str, book: PatternBook) -> tuple[str | None, int | None
     return period, year, entity
 
 
+def restatement_marker(text: str, book: PatternBook) -> tuple[str | None, bool]:
+    """(the restatement marker as printed, whether the column is the unadjusted one) of a header cell."""
+    periods = book.kind("periods")
+    if "unadjusted" in periods and periods["unadjusted"].search(fold(text)) is not None:
+        return None, True
+    if "restated" not in periods:
+        return None, False
+    hit = periods["restated"].search(fold(text))
+    return (hit[1][0] if hit is not None else None), False
+
+
 def _entity_marks(line: Line, book: PatternBook) -> list[tuple[float, str]]:
     """Cells of a line that name only an entity (合并 / 公司) over column pairs."""
     marks = []
@@ -166,7 +180,9 @@ def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layou
             continue
         period, year, entity = _classify_cell(text, book)
         if period or year:
-            found.append(Column((x0 + x1) / 2, x0, x1, text, period, year, entity))
+            column = Column((x0 + x1) / 2, x0, x1, text, period, year, entity)
+            column.restated, column.unadjusted = restatement_marker(text, book)
+            found.append(column)
         elif found and not _LABEL_HEADER.match(compact):
             extra.append(Column((x0 + x1) / 2, x0, x1, text))
     if len(found) < 2:
