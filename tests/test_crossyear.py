@@ -103,3 +103,27 @@ def test_each_year_compared_with_the_one_before():
     flags = restated(results)
     assert [f["evidence"]["prior_year"] for f in flags] == [2022]
     assert results[1]["flags"] == [] and results[2]["flags"] == flags
+
+
+def test_real_pair_of_consecutive_years_unchanged_figures_are_not_flagged():
+    """中国卫星 (600118) 2023 and 2024: the 2023 report restated 2022 net profit (调整后 / 调整前 in its key
+    data), but none of the four statement figures; the 2024 report's 2023 column repeats the 2023 report's."""
+    from .conftest import ROOT
+
+    shared = ROOT.parent / "shared"
+    pair = [shared / "real-reports" / "a600118_zgwx_2023.pdf", shared / "real-corpus" / "600118_2024.pdf"]
+    missing = [str(p) for p in pair if not p.exists()]
+    if missing:
+        pytest.skip(f"real reports not available: {', '.join(missing)} (they live in ../shared)")
+    from extractor.pipeline import extract_report
+
+    results = [extract_report(p).to_json() for p in pair]
+    assert [r["fiscal_year"] for r in results] == [2023, 2024]
+    assert {r["company"]["code"] for r in results} == {"600118"}
+    from extractor.analysis.crossyear import consecutive_pairs
+
+    assert len(consecutive_pairs(results)) == 1
+    assert restated(results) == []
+    later, earlier = results[1]["figures"]["selling_expense"]["prior"], results[0]["figures"]["selling_expense"]["current"]
+    assert (later["printed"], later["page"], earlier["printed"], earlier["page"]) == \
+        ("66,201,067.16", 73, "66,201,067.16", 78)
