@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import math
 import statistics
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Serif CJK SC", "WenQu
              "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
 RND_COLOUR, SELLING_COLOUR = "#2b6cb0", "#c05621"
 MAX_NAMED = 80  # per group; beyond, names would overprint each other: the bars are drawn unnamed
-MAX_LABEL = 28  # characters of a name shown beside its bar (the full name is in figures.csv)
+MAX_LABEL = 40  # columns of a name shown beside its bar, a CJK character two (the full name is in figures.csv)
 PANEL_INCHES, ROW_INCHES, LABEL_SIZE, DPI = 6.4, 0.24, 9, 110  # at 110 dpi a 9-pt name is ~14 px high
 
 
@@ -163,7 +164,13 @@ def grid_shape(groups: int) -> tuple[int, int]:
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+    """The name cut to MAX_LABEL columns (a CJK character takes two), so that panels keep their width."""
+    used = 0
+    for i, ch in enumerate(label):
+        used += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used > MAX_LABEL:
+            return label[: max(i - 1, 1)] + "…"
+    return label
 
 
 def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> list[Path]:
@@ -219,7 +226,8 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
             ax.set_ylim(max(len(ys), tallest) - 0.5, -0.5)
             ax.set_xlabel("R&D ÷ selling (> 0)   |   −(selling ÷ R&D) (< 0)", fontsize=8)
             med = "—" if g.median is None else f"{g.median:.2f}"
-            ax.set_title(f"{g.group}\n{g.reports} reports, {_pct(g.share_rnd)} favour R&D, median {med}",
+            plural = "" if g.reports == 1 else "s"
+            ax.set_title(f"{g.group}\n{g.reports} report{plural}, {_pct(g.share_rnd)} favour R&D, median {med}",
                          fontsize=10, fontweight="bold")
             ax.grid(axis="x", color="#dddddd", linewidth=0.6)
             ax.set_axisbelow(True)
