@@ -1,4 +1,4 @@
-"""Figure 1: the signed R&D-vs-selling multiple per company, sorted, in groups side by side.
+"""Figure 1: the signed R&D-vs-selling multiple per company, sorted, one panel per group in a grid.
 
 Takes a batch's output folder (its store, with review decisions applied: :mod:`..corpus.exports`)
 and optionally a grouping (``exchange``, read from the stock code with patterns/exchanges.yaml, or a
