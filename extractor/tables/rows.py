@@ -151,6 +151,40 @@ def restatement_marker(text: str, book: PatternBook) -> tuple[str | None, bool]:
     return (hit[1][0] if hit is not None else None), False
 
 
+def apply_marker_line(layout: Layout, line: Line, book: PatternBook) -> bool:
+    """A line under (or over) a header row that only prints restatement markers, one under each column
+    it marks (``2020`` over ``(Restated)``), or two under one period (``2020年`` over ``调整后 调整前``,
+    the column is then split in two): marks ``layout``'s columns and returns True; else changes nothing."""
+    marks: list[tuple[float, float, float, str, str | None, bool]] = []
+    for cell in header_cells(line):
+        text = join_words(cell)
+        restated, unadjusted = restatement_marker(text, book)
+        period, year, _ = _classify_cell(text, book)
+        if not (restated or unadjusted) or period or year:
+            return False
+        x0, x1 = min(w.x0 for w in cell), max(w.x1 for w in cell)
+        marks.append(((x0 + x1) / 2, x0, x1, text, restated, unadjusted))
+    periodic = [c for c in layout.columns if c.period or c.year]
+    if not marks or not periodic:
+        return False
+    under: dict[int, list[tuple[float, float, float, str, str | None, bool]]] = {}
+    for m in marks:
+        nearest = min(periodic, key=lambda c: abs(c.cx - m[0]))
+        under.setdefault(id(nearest), []).append(m)
+    columns: list[Column] = []
+    for c in layout.columns:
+        mine = under.get(id(c), [])
+        if len(mine) == 1:
+            c.restated, c.unadjusted = mine[0][4], mine[0][5]
+            c.header = f"{c.header} {mine[0][3]}"
+        columns.extend([c] if len(mine) <= 1 else [
+            Column(cx, x0, x1, f"{c.header} {text}", c.period, c.year, c.entity, c.total, restated, unadjusted)
+            for cx, x0, x1, text, restated, unadjusted in sorted(mine)])
+    layout.columns[:] = columns
+    layout.header_text = f"{layout.header_text} / {line.text}"
+    return True
+
+
 def _entity_marks(line: Line, book: PatternBook) -> list[tuple[float, str]]:
     """Cells of a line that name only an entity (合并 / 公司) over column pairs."""
     marks = []
@@ -342,7 +376,13 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                             [f"page {page + 1} has no header row: columns carried over from the page before"])
         segment: list[Line] = []
         above: Line | None = None
+        fresh = 0  # lines since a header row was found, while a restatement marker line may follow it
         for line in page_lines:
+            if (fresh and layout is not None and not any(parse_amount(w.text) for seen in segment for w in seen.words)
+                    and apply_marker_line(layout, line, book)):
+                fresh = 0
+                continue
+            fresh = max(0, fresh - 1)
             own = None if _looks_like_item_row(line, book) else layout_from_line(line, above, book)
             if own is None and header is not None and not _looks_like_item_row(line, book):
                 own = header(line)  # a statement's own headers (期末余额 / 期初余额)
@@ -356,6 +396,7 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                     layouts.append(layout)
             segment = []
             layout = own
+            fresh = 3
         if segment:
             if layout is None:
                 layout = infer_layout(lines, book)
