@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO ?= out/demo
 # An editable install leaves the package uncompiled, and with PYTHONDONTWRITEBYTECODE set Python never
 # caches its bytecode: every run would compile ~9,000 lines again (0.1 s). Compile it as `pip install` does.
 BYTECODE = $(BIN)/python -m compileall -q extractor
@@ -18,11 +19,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# After the tables: the researcher's workbook and Figure 1, and the auditors' review report, with where
+# to find them.
 demo: $(STAMP)
 	@$(BYTECODE)
-	$(BIN)/extractor batch samples --out out/demo
+	$(BIN)/extractor batch samples --out $(DEMO)
 	@echo
 	@for f in samples/*.pdf; do $(BIN)/extractor extract "$$f"; echo; done | head -80
+	$(BIN)/extractor export $(DEMO) --format jsonl,csv,xlsx
+	$(BIN)/extractor figure $(DEMO) --groups exchange
+	$(BIN)/extractor review $(DEMO)
+	@echo
+	@echo "Open:"
+	@echo "  $(DEMO)/figures.xlsx          one row per report: figures, pages, ratio, flags (sheets: flags, errors)"
+	@echo "  $(DEMO)/figure1.png, .svg     Figure 1: R&D versus selling, one panel per exchange"
+	@echo "  $(DEMO)/review/index.html     the auditors' review: every figure and flag with its crop of the page"
+	@echo "To record review decisions (confirm, correct, reject), run:"
+	@echo "  $(BIN)/extractor review $(DEMO) --serve    (then open the address it prints)"
 
 test: $(STAMP)
 	@$(BYTECODE)

@@ -46,6 +46,9 @@ def _finite_non_negative(ctx: click.Context, param: click.Parameter, value: floa
 
 def _cpus() -> int:
     """CPUs this process may run on (as corpus.runner.default_jobs, without importing the batch machinery)."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+: the affinity mask, or the -X cpu_count
+    if counted is not None:
+        return max(1, counted() or 1)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
@@ -380,7 +383,7 @@ def export(outdir: str, formats: str) -> None:
 @main.command()
 @click.argument("outdir", type=click.Path(exists=True, file_okay=False))
 @click.option("--groups", help="`exchange` (from the stock code) or a CSV with a `group` column and a `code` "
-                                "and/or `company` column; groups are drawn side by side.")
+                                "and/or `company` column; one panel per group, in a grid, on one scale.")
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Folder for the figure (default OUTDIR).")
 @_output_errors("outdir")
 def figure(outdir: str, groups: str | None, out: str | None) -> None:

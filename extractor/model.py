@@ -56,6 +56,7 @@ class Figure:
     checks: list[Check] = field(default_factory=list)
     ocr: bool = False  # read by OCR from a page without a usable text layer
     currency: str | None = None  # as printed (CNY, HKD, USD): never converted
+    restated: str | None = None  # the column header's restatement marker (已重述, 调整后, Restated), when printed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +66,7 @@ class Figure:
             "unit": self.unit, "multiplier": _num(self.multiplier), "column": self.column,
             "notes": list(self.notes), "checks": [c.to_json() for c in self.checks], "ocr": self.ocr,
             "currency": self.currency,
-        }
+        } | ({"restated": self.restated} if self.restated else {})
 
 
 @dataclass

@@ -217,7 +217,8 @@ def extract(path: str | Path, options: Options | None = None, data: bytes | None
         "title": region.title_line.text.strip(), "pages": [p + 1 for p in region.pages],
         "unit": best.unit.unit, "multiplier": int(best.unit.multiplier), "currency": best.unit.currency,
         "role": region.role, "pattern": region.title.pattern.id, "unit_printed": best.unit.printed or None,
-        "columns": [{"header": c.header, "period": c.period, "year": c.year, "entity": c.entity}
+        "columns": [{"header": c.header, "period": c.period, "year": c.year, "entity": c.entity,
+                     **({"restated": c.restated} if c.restated else {}), **({"unadjusted": True} if c.unadjusted else {})}
                     for c in best.layouts[0].columns],
         "columns_from": best.layouts[0].source,
         "tieout": [t.to_json() for t in best.tieouts],

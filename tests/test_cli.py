@@ -182,3 +182,25 @@ def test_batch_strict_stops_and_fails(tmp_path):
     res = run("batch", str(src), "--out", str(tmp_path / "out"), "--strict")
     assert res.exit_code == 1
     assert len((tmp_path / "out" / "results.jsonl").read_text().splitlines()) == 1
+
+
+def test_make_demo_leaves_workbook_figure_and_review_and_says_where(tmp_path: Path) -> None:
+    """What a newcomer meets first: `make demo` ends with the files to open and how to record decisions."""
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    if shutil.which("make") is None:
+        pytest.skip("`make` is not installed")
+    stamp = subprocess.run(["make", "-q", ".venv/.installed"], cwd=root, capture_output=True, check=False)
+    if stamp.returncode != 0:
+        pytest.skip("the project's .venv is not installed and up to date (run `make install`)")
+    demo = tmp_path / "demo"
+    res = subprocess.run(["make", "--no-print-directory", "demo", f"DEMO={demo}"], cwd=root, capture_output=True,
+                         text=True, timeout=600, check=False)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    for name in ("figures.xlsx", "figure1.png", "figure1.svg", "figure1_summary.csv", "review/index.html"):
+        assert (demo / name).is_file(), name
+    for shown in ("figures.xlsx", "figure1.png, .svg", "review/index.html"):  # the paths to open, printed
+        assert f"{demo}/{shown}" in res.stdout, shown
+    assert f"extractor review {demo} --serve" in res.stdout

@@ -147,3 +147,45 @@ def test_import_extractor_does_not_load_pandas() -> None:
            "'pyarrow', 'matplotlib', 'dask', 'rich') if m in sys.modules)))"
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_restated_prior_year_is_flagged_in_exports_and_review(out: Path) -> None:
+    """Two reports of the batch made one company's consecutive years, the later one's prior-year selling
+    expense differing from the earlier one's current year: the flag is in every export and the review."""
+    from html import unescape
+
+    from extractor.corpus.store import Store
+    from extractor.report.review import build_review
+
+    with Store(out) as store:
+        run = store.latest_run()
+        assert run is not None
+        stored = dict(store.results(run.config))
+        by_stem = {Path(j["file"]).stem: (sha, j) for sha, j in stored.items()}
+        (sha_a, a), (sha_b, b) = by_stem["s01_bse_reportlab"], by_stem["s04_ashare2016_reportlab"]
+        b["company"] = dict(b["company"], code="999001")
+        a["company"] = dict(a["company"], code="999001")
+        a["fiscal_year"] = b["fiscal_year"] + 1
+        a["figures"]["selling_expense"]["prior"] = dict(b["figures"]["selling_expense"]["current"],
+                                                        value=b["figures"]["selling_expense"]["current"]["value"] - 1000,
+                                                        printed="restated", page=a["figures"]["selling_expense"]["current"]["page"])
+        # the other figures of the earlier year carried over unchanged: not flagged
+        for item in ("revenue", "rnd_expense", "admin_expense"):
+            a["figures"][item]["prior"] = b["figures"][item]["current"]
+        store.put(run.config, sha_a, a)
+        store.put(run.config, sha_b, b)
+    export(out, ["jsonl", "csv", "xlsx"])
+    flags = flags_frame(out)
+    hits = flags[flags["flag"] == "prior_year_restated"]
+    assert len(hits) == 1 and Path(hits.iloc[0]["file"]).stem == "s01_bse_reportlab"
+    evidence = json.loads(hits.iloc[0]["evidence"])
+    assert evidence["item"] == "selling_expense" and evidence["change"] == pytest.approx(-1000)
+    assert evidence["earlier"]["page"] == b["figures"]["selling_expense"]["current"]["page"]
+    assert "prior_year_restated" in (out / "figures.csv").read_text(encoding="utf-8-sig")
+    j = next(r for r in results(out) if r["sha256"] == sha_a)
+    assert [f["id"] for f in j["flags"]].count("prior_year_restated") == 1
+    build_review(out)
+    site = out / "review"
+    page = next(p for p in (site / "r").glob("s01_bse_reportlab-*.html"))
+    html = unescape(page.read_text(encoding="utf-8"))
+    assert "prior_year_restated" in html and hits.iloc[0]["message"] in html

@@ -67,3 +67,32 @@ def test_figure_by_exchange_and_bad_groups_file(out: Path, tmp_path: Path) -> No
     bad.write_text("name;sector\nx;y\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["figure", str(out), "--groups", str(bad)])
     assert res.exit_code == 1 and "needs a header with `group`" in res.stderr
+
+
+@pytest.mark.parametrize("groups,shape", [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (6, (2, 3)),
+                                          (12, (4, 3)), (13, (4, 4))],
+                         ids=lambda v: str(v))
+def test_grid_keeps_panels_wide_enough_to_read(groups, shape):
+    from extractor.report.figure import grid_shape
+
+    assert grid_shape(groups) == shape
+
+
+@pytest.mark.parametrize("n_groups", [2, 6, 12])
+def test_every_group_and_name_is_drawn(n_groups: int, tmp_path: Path) -> None:
+    from html import unescape
+
+    from extractor.report.figure import Entry, draw, summarise
+
+    names = {f"第{g}组 group {g}": [f"测试科技股份有限公司{g}-{i}" for i in range(3 + 2 * g)] for g in range(n_groups)}
+    items = [Entry(name, name, None, group, (i + 1.5) * (1 if (i + g) % 2 else -1), f"{name}.pdf")
+             for g, (group, members) in enumerate(names.items()) for i, name in enumerate(members)]
+    summaries = summarise(items)
+    assert len(summaries) == n_groups
+    png, svg = draw(summaries, tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = unescape(svg.read_text(encoding="utf-8"))
+    for group, members in names.items():
+        assert group in text
+        for name in members:
+            assert name in text, name

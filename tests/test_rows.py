@@ -247,3 +247,56 @@ def test_header_dates(cell, year):
     from extractor.tables.rows import _classify_cell
 
     assert _classify_cell(cell, patternbook.load())[1] == year
+
+
+@pytest.mark.parametrize("header,cols,marker,selling", [
+    ([(60, "项目"), (240, "附注"), (320, "2021年度"), (410, "2020年度（已重述）")], (360, 470), "已重述", (50000, 40000)),
+    ([(60, "项目"), (240, "附注"), (320, "本期发生额"), (410, "上期发生额(Restated)")], (360, 470), "Restated",
+     (50000, 40000)),
+    ([(60, "项目"), (200, "附注"), (280, "2021年度"), (370, "2020年度调整后"), (470, "2020年度调整前")],
+     (320, 420, 520), "调整后", (50000, 40000)),
+    ([(60, "项目"), (200, "附注"), (280, "2021年度"), (370, "2020年度调整前"), (470, "2020年度调整后")],
+     (320, 420, 520), "调整后", (50000, 45000)),
+    ([(60, "项目"), (240, "附注"), (320, "2021年度"), (430, "2020年度")], (360, 470), None, (50000, 40000)),
+], ids=["zh marker", "en marker", "adjusted before unadjusted", "unadjusted first", "no marker"])
+def test_restatement_marker_is_read_into_the_column(tmp_path, header, cols, marker, selling):
+    rows = [(label, note, values + (("45,000.00",) if label == "销售费用" else values[-1:]))
+            for label, note, values in ROWS] if len(cols) == 3 else ROWS
+    pdf = _statement(tmp_path, header=header, rows=rows, cols=cols, note_x=200 if len(cols) == 3 else 250)
+    out = extract_report(pdf).to_json()
+    assert _values(out)["selling_expense"] == selling
+    prior = out["figures"]["selling_expense"]["prior"]
+    assert prior.get("restated") == marker
+    assert "restated" not in out["figures"]["selling_expense"]["current"]
+
+
+@pytest.mark.parametrize("header,markers,cols,selling,marker", [
+    ([(60, "项目"), (330, "2021年"), (440, "2020年")], [(430, "(Restated)")], (360, 470), (50000, 40000), "Restated"),
+    ([(60, "项目"), (300, "2021年度"), (440, "2020年度")], [(395, "调整后"), (485, "调整前")], (330, 420, 510),
+     (50000, 40000), "调整后"),
+    ([(60, "项目"), (300, "2021年度"), (440, "2020年度")], [(395, "调整前"), (485, "调整后")], (330, 420, 510),
+     (50000, 45000), "调整后"),
+], ids=["marker under the year", "two markers under one year", "unadjusted first"])
+def test_restatement_marker_on_the_line_under_the_header(tmp_path, header, markers, cols, selling, marker):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((250, 60), "合并利润表", fontname=FONT, fontsize=13)
+    page.insert_text((470, 80), "单位：元", fontname=FONT, fontsize=9)
+    for x, text in header:
+        page.insert_text((x, 100), text, fontname=FONT, fontsize=9)
+    for x, text in markers:
+        page.insert_text((x, 112), text, fontname=FONT, fontsize=9)
+    y = 130
+    for label, _note, values in ROWS:
+        if len(cols) == 3:
+            values = values + (("45,000.00",) if label == "销售费用" else values[-1:])
+        page.insert_text((60, y), label, fontname=FONT, fontsize=9)
+        for right, v in zip(cols, values):
+            page.insert_text((right - pymupdf.get_text_length(v, fontsize=9), y), v, fontsize=9)
+        y += 16
+    pdf = tmp_path / "statement.pdf"
+    doc.save(pdf)
+    out = extract_report(pdf).to_json()
+    assert _values(out)["selling_expense"] == selling
+    assert out["figures"]["selling_expense"]["prior"].get("restated") == marker
+    assert out["fiscal_year"] == 2021

@@ -117,7 +117,16 @@ def _file_error(path: str, code: str | None, message: str | None) -> dict[str, A
 def _projection(j: dict[str, Any]) -> dict[str, Any]:
     """What the cross-year flags read of a result (the rest need not stay in memory)."""
     return {"status": j.get("status"), "company": j.get("company"), "fiscal_year": j.get("fiscal_year"),
-            "file": j.get("file"), "parties": {"top5": ((j.get("parties") or {}).get("top5"))}, "flags": []}
+            "file": j.get("file"), "parties": {"top5": ((j.get("parties") or {}).get("top5"))}, "flags": [],
+            "figures": {item: {period: _slim(fig) for period, fig in (periods or {}).items()}
+                        for item, periods in (j.get("figures") or {}).items()}}
+
+
+_CROSS_YEAR_KEYS = ("value", "printed", "page", "label", "multiplier", "column", "restated")
+
+
+def _slim(fig: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if fig is None else {k: fig.get(k) for k in _CROSS_YEAR_KEYS}
 
 
 def reviewed_results(outdir: str | Path, run: int | None = None) -> Iterator[dict[str, Any]]:

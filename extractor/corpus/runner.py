@@ -313,4 +313,7 @@ def batch_frame(folder: str | Path, options: Options | None = None, jobs: int = 
 
 
 def default_jobs() -> int:
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+: the affinity mask, or the -X cpu_count
+    if counted is not None:
+        return max(1, counted() or 1)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,4 +1,4 @@
-"""Figure 1: the signed R&D-vs-selling multiple per company, sorted, in groups side by side.
+"""Figure 1: the signed R&D-vs-selling multiple per company, sorted, one panel per group in a grid.
 
 Takes a batch's output folder (its store, with review decisions applied: :mod:`..corpus.exports`)
 and optionally a grouping (``exchange``, read from the stock code with patterns/exchanges.yaml, or a
@@ -12,7 +12,9 @@ magnitude is at least 1. Reports without it (a figure missing, rejected or zero)
 from __future__ import annotations
 
 import csv
+import math
 import statistics
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,8 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Serif CJK SC", "WenQu
              "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
 RND_COLOUR, SELLING_COLOUR = "#2b6cb0", "#c05621"
 MAX_NAMED = 80  # per group; beyond, names would overprint each other: the bars are drawn unnamed
+MAX_LABEL = 40  # columns of a name shown beside its bar, a CJK character two (the full name is in figures.csv)
+PANEL_INCHES, ROW_INCHES, LABEL_SIZE, DPI = 6.4, 0.24, 9, 110  # at 110 dpi a 9-pt name is ~14 px high
 
 
 class GroupsFileError(ExtractorError, ValueError):
@@ -130,19 +134,53 @@ def summarise(items: list[Entry]) -> list[GroupSummary]:
 def _cjk_font() -> str | None:
     from matplotlib import font_manager
 
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FONTS if f in available), None)
+    manager = font_manager.fontManager
+    available = {f.name for f in manager.ttflist}
+    found = next((f for f in CJK_FONTS if f in available), None)
+    if found is None:
+        # matplotlib's font cache (shared by every program of the user) may predate the installation of
+        # fonts-noto-cjk: look at the system's font files the cache does not know
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        available = {f.name for f in manager.ttflist}
+        found = next((f for f in CJK_FONTS if f in available), None)
+    return found
 
 
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.0%}"
 
 
+def grid_shape(groups: int) -> tuple[int, int]:
+    """(rows, columns) of the panels: side by side up to three groups, then rows of three (four from 13 on),
+    so that every panel keeps a width at which its names can be read."""
+    cols = groups if groups <= 3 else 2 if groups == 4 else 3 if groups <= 12 else 4
+    return math.ceil(groups / cols), cols
+
+
+def _short(label: str) -> str:
+    """The name cut to MAX_LABEL columns (a CJK character takes two), so that panels keep their width."""
+    used = 0
+    for i, ch in enumerate(label):
+        used += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used > MAX_LABEL:
+            return label[: max(i - 1, 1)] + "…"
+    return label
+
+
 def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> list[Path]:
+    """One panel per group, in a grid (:func:`grid_shape`), all on one scale so that bars compare across
+    groups; a panel is as tall as its group needs (each row of the grid as tall as its tallest panel)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     font = _cjk_font()
     if font is None:
@@ -151,10 +189,11 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
     drawn = [g for g in summaries if g.reports]
     if not drawn:
         raise ExtractorError("no report in this batch has both R&D and selling expense: nothing to draw")
-    tallest = max(len(g.entries) for g in drawn)
-    rows_shown = min(tallest, MAX_NAMED)
-    height = min(40.0, max(4.5, 0.26 * rows_shown + 2.2))
-    width = min(max(7.0, 5.5 * len(drawn)), 33.0)
+    nrows, ncols = grid_shape(len(drawn))
+    shown = [min(len(g.entries), MAX_NAMED) for g in drawn]
+    row_heights = [max(2.4, ROW_INCHES * max(shown[r * ncols:(r + 1) * ncols]) + 1.3) for r in range(nrows)]
+    width = PANEL_INCHES * ncols
+    height = sum(row_heights) + 1.0  # title and legend
     every = [e.multiple for g in drawn for e in g.entries if e.multiple is not None]  # entries have a multiple
     big = max(abs(v) for v in every)
     low = -max(1.5, big * 1.1) if min(every) < 0 else -1.5
@@ -163,28 +202,37 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
     favour = sum(g.favour_rnd for g in drawn)
     with plt.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
                          "axes.unicode_minus": False, "svg.fonttype": "none" if font is None else "path"}):
-        fig, axes = plt.subplots(1, len(drawn), figsize=(width, height), squeeze=False)
-        for ax, g in zip(axes[0], drawn, strict=True):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                                 gridspec_kw={"height_ratios": row_heights})
+        flat = [ax for row in axes for ax in row]
+        for ax in flat[len(drawn):]:
+            ax.set_axis_off()
+        for ax, g in zip(flat, drawn, strict=False):
             values = [e.multiple for e in g.entries]
             ys = list(range(len(values)))
             ax.barh(ys, values, color=[RND_COLOUR if v > 0 else SELLING_COLOUR for v in values], height=0.7)  # type: ignore[operator]
             ax.axvline(0, color="#333333", linewidth=0.8)
-            ax.invert_yaxis()
             if big > 20:  # one scale for all groups, so that bars compare across them
                 ax.set_xscale("symlog", linthresh=1)
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 10, not 10¹
             if len(ys) <= MAX_NAMED:
-                ax.set_yticks(ys, [e.label for e in g.entries], fontsize=8)
+                ax.set_yticks(ys, [_short(e.label) for e in g.entries], fontsize=LABEL_SIZE)
             else:
                 ax.set_yticks([])
                 ax.set_ylabel(f"{len(ys)} reports, sorted (names shown up to {MAX_NAMED} per group; "
-                              "all are in figures.csv)", fontsize=8)
-            ax.set_xlabel("R&D ÷ selling (> 0)   |   −(selling ÷ R&D) (< 0)")
+                              "all are in figures.csv)", fontsize=LABEL_SIZE)
+            # panels of one grid row share a height: a shorter group keeps bars of the same thickness
+            tallest = max(shown[(flat.index(ax) // ncols) * ncols:(flat.index(ax) // ncols + 1) * ncols])
+            ax.set_ylim(max(len(ys), tallest) - 0.5, -0.5)
+            ax.set_xlabel("R&D ÷ selling (> 0)   |   −(selling ÷ R&D) (< 0)", fontsize=8)
             med = "—" if g.median is None else f"{g.median:.2f}"
-            ax.set_title(f"{g.group}\n{g.reports} reports, {_pct(g.share_rnd)} favour R&D, median {med}",
-                         fontsize=10)
+            plural = "" if g.reports == 1 else "s"
+            ax.set_title(f"{g.group}\n{g.reports} report{plural}, {_pct(g.share_rnd)} favour R&D, median {med}",
+                         fontsize=10, fontweight="bold")
             ax.grid(axis="x", color="#dddddd", linewidth=0.6)
             ax.set_axisbelow(True)
             ax.set_xlim(low, high)
+            ax.tick_params(axis="x", labelsize=8)
         fig.suptitle(f"R&D versus selling expense: {favour / total:.0%} of {total} reports favour R&D",
                      fontsize=13, fontweight="bold")
         from matplotlib.patches import Patch
@@ -192,12 +240,12 @@ def draw(summaries: list[GroupSummary], out: Path, stem: str = "figure1") -> lis
         fig.legend(handles=[Patch(color=RND_COLOUR, label="R&D above selling"),
                             Patch(color=SELLING_COLOUR, label="selling above R&D")],
                    loc="lower center", ncol=2, frameon=False)
-        fig.tight_layout(rect=(0, 0.04, 1, 0.96))
+        fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.4 / height), h_pad=1.5, w_pad=1.5)
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / f"{stem}.png", out / f"{stem}.svg"]
         try:
             with replacing(paths[0]) as tmp:  # a failed write (disk full) leaves the previous figure
-                fig.savefig(tmp, dpi=150, format="png")
+                fig.savefig(tmp, dpi=DPI, format="png")
             with replacing(paths[1]) as tmp:
                 fig.savefig(tmp, format="svg")
         finally:

@@ -96,7 +96,7 @@ def flag_spots(result: dict[str, Any], flag: dict[str, Any], loc: Located | None
         s.labels = [s.labels[i] for i in keep] + [label]
 
     evidence = flag.get("evidence") or {}
-    _walk(evidence, None, loc, add)
+    _walk(evidence, None, loc, add, result.get("file"))
     if "related_sales" in evidence:  # a total of the related sales table: its rows are the evidence
         for page, name, box in loc.sales_rows:
             add(page, box, name)
@@ -109,12 +109,14 @@ def _inside(a: Box, b: Box, tol: float = 1.0) -> bool:
     return a[0] >= b[0] - tol and a[1] >= b[1] - tol and a[2] <= b[2] + tol and a[3] <= b[3] + tol
 
 
-def _walk(node: Any, page: int | None, loc: Located, add: Any) -> None:
+def _walk(node: Any, page: int | None, loc: Located, add: Any, file: str | None = None) -> None:
     if isinstance(node, list):
         for v in node:
-            _walk(v, page, loc, add)
+            _walk(v, page, loc, add, file)
         return
     if not isinstance(node, dict):
+        return
+    if isinstance(node.get("file"), str) and node["file"] != file:  # evidence from another report (last year's)
         return
     here = node.get("page") if isinstance(node.get("page"), int) else page
     if isinstance(node.get("page"), int) and isinstance(node.get("printed"), str):
@@ -136,7 +138,7 @@ def _walk(node: Any, page: int | None, loc: Located, add: Any) -> None:
                 if isinstance(p, int):
                     add(p, None, "")
         elif isinstance(v, dict | list):
-            _walk(v, here, loc, add)
+            _walk(v, here, loc, add, file)
 
 
 def _name(name: str, page: int | None, loc: Located, add: Any) -> None:

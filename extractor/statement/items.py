@@ -164,5 +164,5 @@ def _to_figure(item: str, period: str, m: Match, unit: Unit, role: str, deductio
     return Figure(
         value=value, printed=printed, page=row.page + 1, bbox=bbox, label=row.label, source="income_statement",
         pattern=m.pattern.id, pattern_file=m.pattern.file, confidence=min(0.99, confidence), unit=unit.unit,
-        multiplier=unit.multiplier, column=col_info.header, notes=notes,
+        multiplier=unit.multiplier, column=col_info.header, notes=notes, restated=col_info.restated,
     )

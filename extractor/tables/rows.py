@@ -39,6 +39,8 @@ class Column:
     year: int | None = None
     entity: str | None = None  # "consolidated" | "company"
     total: bool = False  # the sum of the other columns of its period (segments beside a group total)
+    restated: str | None = None  # the header's restatement marker as printed (已重述, 调整后, Restated)
+    unadjusted: bool = False  # "as first reported" (调整前) beside a restated column of the same period
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Layout:
         cands = [i for i, c in enumerate(self.columns) if c.period == period]
         if not cands:
             return None
+        cands = [i for i in cands if not self.columns[i].unadjusted] or cands  # the restated figures are in force
         consolidated = [i for i in cands if self.columns[i].entity == "consolidated"] or cands
         totals = [i for i in consolidated if self.columns[i].total]
         return (totals or consolidated)[0]
@@ -140,6 +143,51 @@ def _classify_cell(text: str, book: PatternBook) -> tuple[str | None, int | None
     return period, year, entity
 
 
+def restatement_marker(text: str, book: PatternBook) -> tuple[str | None, bool]:
+    """(the restatement marker as printed, whether the column is the unadjusted one) of a header cell."""
+    periods = book.kind("periods")
+    if "unadjusted" in periods and periods["unadjusted"].search(fold(text)) is not None:
+        return None, True
+    if "restated" not in periods:
+        return None, False
+    hit = periods["restated"].search(fold(text))
+    return (hit[1][0] if hit is not None else None), False
+
+
+def apply_marker_line(layout: Layout, line: Line, book: PatternBook) -> bool:
+    """A line under (or over) a header row that only prints restatement markers, one under each column
+    it marks (``2020`` over ``(Restated)``), or two under one period (``2020年`` over ``调整后 调整前``,
+    the column is then split in two): marks ``layout``'s columns and returns True; else changes nothing."""
+    marks: list[tuple[float, float, float, str, str | None, bool]] = []
+    for cell in header_cells(line):
+        text = join_words(cell)
+        restated, unadjusted = restatement_marker(text, book)
+        period, year, _ = _classify_cell(text, book)
+        if not (restated or unadjusted) or period or year:
+            return False
+        x0, x1 = min(w.x0 for w in cell), max(w.x1 for w in cell)
+        marks.append(((x0 + x1) / 2, x0, x1, text, restated, unadjusted))
+    periodic = [c for c in layout.columns if c.period or c.year]
+    if not marks or not periodic:
+        return False
+    under: dict[int, list[tuple[float, float, float, str, str | None, bool]]] = {}
+    for m in marks:
+        nearest = min(periodic, key=lambda c: abs(c.cx - m[0]))
+        under.setdefault(id(nearest), []).append(m)
+    columns: list[Column] = []
+    for c in layout.columns:
+        mine = under.get(id(c), [])
+        if len(mine) == 1:
+            c.restated, c.unadjusted = mine[0][4], mine[0][5]
+            c.header = f"{c.header} {mine[0][3]}"
+        columns.extend([c] if len(mine) <= 1 else [
+            Column(cx, x0, x1, f"{c.header} {text}", c.period, c.year, c.entity, c.total, restated, unadjusted)
+            for cx, x0, x1, text, restated, unadjusted in sorted(mine)])
+    layout.columns[:] = columns
+    layout.header_text = f"{layout.header_text} / {line.text}"
+    return True
+
+
 def _entity_marks(line: Line, book: PatternBook) -> list[tuple[float, str]]:
     """Cells of a line that name only an entity (合并 / 公司) over column pairs."""
     marks = []
@@ -169,7 +217,9 @@ def layout_from_line(line: Line, above: Line | None, book: PatternBook) -> Layou
             continue
         period, year, entity = _classify_cell(text, book)
         if period or year:
-            found.append(Column((x0 + x1) / 2, x0, x1, text, period, year, entity))
+            column = Column((x0 + x1) / 2, x0, x1, text, period, year, entity)
+            column.restated, column.unadjusted = restatement_marker(text, book)
+            found.append(column)
         elif found and not _LABEL_HEADER.match(compact):
             extra.append(Column((x0 + x1) / 2, x0, x1, text))
     if len(found) < 2:
@@ -334,7 +384,13 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                             [f"page {page + 1} has no header row: columns carried over from the page before"])
         segment: list[Line] = []
         above: Line | None = None
+        fresh = 0  # lines since a header row was found, while a restatement marker line may follow it
         for line in page_lines:
+            if (fresh and layout is not None and not any(parse_amount(w.text) for seen in segment for w in seen.words)
+                    and apply_marker_line(layout, line, book)):
+                fresh = 0
+                continue
+            fresh = max(0, fresh - 1)
             own = None if _looks_like_item_row(line, book) else layout_from_line(line, above, book)
             if own is None and header is not None and not _looks_like_item_row(line, book):
                 own = header(line)  # a statement's own headers (期末余额 / 期初余额)
@@ -348,6 +404,7 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                     layouts.append(layout)
             segment = []
             layout = own
+            fresh = 3
         if segment:
             if layout is None:
                 layout = infer_layout(lines, book)
