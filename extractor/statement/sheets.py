@@ -28,7 +28,7 @@ from ..tables.amounts import parse_amount
 from ..tables.labels import fold, normalise_label
 from ..tables.rows import Layout, Row, build_rows
 from ..tables.units import Unit, find_unit
-from .tieout import TieOut
+from .tieout import TieOut, decimals, label_is
 
 ZERO = Decimal(0)
 _HEADING = rxcache.compile(r"^[一二三四五六七八九十]+[、.．]|[:：]$")
@@ -104,23 +104,13 @@ def _value(row: Row, period: str) -> Decimal | None:
     return None if p is None else (p.value if p.value is not None else ZERO)
 
 
-def _places(row: Row, period: str) -> int:
-    col = row.layout.pick(period)
-    text = (row.cell_text(col) if col is not None else None) or ""
-    return len(text.rsplit(".", 1)[1]) if "." in text else 0
-
-
-def _is(book: PatternBook, concept: str, text: str) -> bool:
-    return book.concept("labels", concept).search(text) is not None
-
-
 def _check(name: str, period: str, total: Row, parts: list[tuple[Row, int]], out: list[TieOut]) -> None:
     printed = _value(total, period)
     values = [(_value(r, period), sign) for r, sign in parts]
     if printed is None or not parts:
         return
     computed = sum(((v or ZERO) * s for v, s in values), ZERO)
-    places = max([_places(total, period)] + [_places(r, period) for r, _ in parts])
+    places = max([decimals(total, period)] + [decimals(r, period) for r, _ in parts])
     tol = Decimal(1).scaleb(-places) * (len(parts) + 1) / 2
     col = total.layout.pick(period)
     header = total.layout.columns[col].header if col is not None else ""
@@ -136,7 +126,7 @@ def _balance_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
         norm = normalise_label(r.label, book)
         for _name, total, parts in _BALANCE_CHECKS:
             for concept in (total, *parts):
-                if concept not in by_concept and _is(book, concept, norm):
+                if concept not in by_concept and label_is(book, concept, norm):
                     by_concept[concept] = r
     out: list[TieOut] = []
     for period in ("current", "prior"):
@@ -149,22 +139,21 @@ def _balance_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
 def _cash_flow_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
     """Per activity block: inflow and outflow subtotals against their lines, net against both."""
     out: list[TieOut] = []
-    block: list[Row] = []  # the lines since the last subtotal or heading
     inflow: Row | None = None
     outflow: Row | None = None
     in_sub = False
-    lines: list[tuple[Row, int]] = []
+    lines: list[tuple[Row, int]] = []  # the lines since the last subtotal or heading
     for r in rows:
         raw = fold(r.label)
         norm = normalise_label(r.label, book) if r.label else ""
         if not r.cells:
             if _HEADING.match(raw):
-                lines, block, in_sub = [], [], False  # 二、投资活动产生的现金流量： opens a new block
-            elif _is(book, "tie_subline", raw):
+                lines, in_sub = [], False  # 二、投资活动产生的现金流量： opens a new block
+            elif label_is(book, "tie_subline", raw):
                 in_sub = True
             continue  # a line printed without amounts (客户存款和同业存放款项净增加额) adds nothing
-        subtotal = "inflow" if _is(book, "cf_inflow_subtotal", norm) else \
-            "outflow" if _is(book, "cf_outflow_subtotal", norm) else None
+        subtotal = "inflow" if label_is(book, "cf_inflow_subtotal", norm) else \
+            "outflow" if label_is(book, "cf_outflow_subtotal", norm) else None
         if subtotal:
             for period in ("current", "prior"):
                 _check(f"{subtotal}_subtotal", period, r, lines, out)
@@ -172,21 +161,20 @@ def _cash_flow_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
                 inflow = r
             else:
                 outflow = r
-            lines, block, in_sub = [], [], False
+            lines, in_sub = [], False
             continue
-        if _is(book, "cf_net", norm):
+        if label_is(book, "cf_net", norm):
             if inflow is not None and outflow is not None:
                 for period in ("current", "prior"):
                     _check("net_cash_flow", period, r, [(inflow, 1), (outflow, -1)], out)
             inflow = outflow = None
-            lines, block, in_sub = [], [], False
+            lines, in_sub = [], False
             continue
-        if _is(book, "tie_subline", raw):
+        if label_is(book, "tie_subline", raw):
             in_sub = True
             continue
-        if in_sub and _is(book, "tie_finance_subline", norm):
+        if in_sub and label_is(book, "tie_finance_subline", norm):
             continue
         in_sub = False
-        block.append(r)
         lines.append((r, 1))
     return out

@@ -51,7 +51,8 @@ class TieOut:
                 f"give {self.computed:,} ({self.column})")
 
 
-def _is(book: PatternBook, concept: str, text: str) -> bool:
+def label_is(book: PatternBook, concept: str, text: str) -> bool:
+    """Does ``text`` (a folded or normalised label) match the labels.yaml concept?"""
     return book.concept("labels", concept).search(text) is not None
 
 
@@ -64,7 +65,8 @@ def _value(row: Row, period: str) -> Decimal:
     return ZERO if p is None or p.value is None else p.value
 
 
-def _decimals(row: Row, period: str) -> int:
+def decimals(row: Row, period: str) -> int:
+    """Decimal places printed in ``period``'s cell of ``row`` (the tie-out's tolerance)."""
     col = row.layout.pick(period)
     text = (row.cell_text(col) if col is not None else None) or ""
     return len(text.rsplit(".", 1)[1]) if "." in text else 0
@@ -88,7 +90,7 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
     def first(pred: Any, start: int = 0) -> int | None:
         return next((i for i in range(start, len(amount_rows)) if pred(i)), None)
 
-    i_tc = first(lambda i: _is(book, "tie_total_costs", norm[i]))
+    i_tc = first(lambda i: label_is(book, "tie_total_costs", norm[i]))
     i_op = first(lambda i: concept_of.get(id(amount_rows[i])) == "operating_profit")
     i_tp = first(lambda i: concept_of.get(id(amount_rows[i])) == "total_profit")
     i_rev = first(lambda i: concept_of.get(id(amount_rows[i])) == "total_revenue")
@@ -96,7 +98,7 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
         i_rev = first(lambda i: concept_of.get(id(amount_rows[i])) == "revenue")
     if i_op is None or i_rev is None or i_rev > i_op or (i_tc is not None and not i_rev < i_tc < i_op):
         return []
-    i_add = first(lambda i: _is(book, "tie_addition", raw[i]), (i_tc if i_tc is not None else i_rev) + 1)
+    i_add = first(lambda i: label_is(book, "tie_addition", raw[i]), (i_tc if i_tc is not None else i_rev) + 1)
     if i_add is None or i_add > i_op:
         i_add = i_op
 
@@ -105,14 +107,14 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
         parts of the line above, except 其中：营业成本, which heads the list under 营业总成本."""
         out, in_sub = [], False
         for i in range(lo, hi):
-            if _is(book, "tie_subline", raw[i]):
+            if label_is(book, "tie_subline", raw[i]):
                 if concept_of.get(id(amount_rows[i])) == "operating_cost" and i == lo:
                     out.append(i)
                     in_sub = False
                 else:
                     in_sub = True
                 continue
-            if in_sub and _is(book, "tie_finance_subline", norm[i]):
+            if in_sub and label_is(book, "tie_finance_subline", norm[i]):
                 continue
             in_sub = False
             if amount_rows[i].cells:
@@ -122,14 +124,14 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
     def signed_terms(lo: int, hi: int) -> list[tuple[int, int]]:
         out, in_sub = [], False
         for i in range(lo, hi):
-            if _is(book, "tie_subline", raw[i]):
+            if label_is(book, "tie_subline", raw[i]):
                 in_sub = True
                 continue
-            if in_sub and _is(book, "tie_finance_subline", norm[i]):
+            if in_sub and label_is(book, "tie_finance_subline", norm[i]):
                 continue
             in_sub = False
             if amount_rows[i].cells:
-                out.append((i, -1 if _is(book, "tie_deduction", raw[i]) else 1))
+                out.append((i, -1 if label_is(book, "tie_deduction", raw[i]) else 1))
         return out
 
     results: list[TieOut] = []
@@ -145,7 +147,7 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
                   header: str = header) -> None:
             total_row = amount_rows[at]
             printed = _value(total_row, period)
-            places = max([_decimals(total_row, period)] + [_decimals(amount_rows[i], period) for i in terms])
+            places = max([decimals(total_row, period)] + [decimals(amount_rows[i], period) for i in terms])
             tol = Decimal(1).scaleb(-places) * (len(terms) + 1) / 2
             results.append(TieOut(name, period, header, printed, computed, abs(printed - computed) <= tol,
                                   total_row.page + 1, [amount_rows[i].label for i in terms]))
@@ -199,17 +201,16 @@ def _running_tieout(rows: list[Row], items: ItemsRead, book: PatternBook) -> lis
         running, block, terms = _value(amount_rows[start], period), ZERO, [amount_rows[start]]
         for r in amount_rows[start + 1:]:
             norm = fold(r.label)
-            kind = next((c for c in _RUNNING_SUBTOTALS if _is(book, c, norm)), None)
+            kind = next((c for c in _RUNNING_SUBTOTALS if label_is(book, c, norm)), None)
             v = _value(r, period)
+            places = max([decimals(r, period)] + [decimals(t, period) for t in terms])
             if kind is None:
-                places = max([_decimals(r, period)] + [_decimals(t, period) for t in terms])
                 if len(terms) >= 2 and v and abs(v - block) <= Decimal(1).scaleb(-places) * len(terms) / 2:
                     block = v  # an unlabelled total of the lines above it (Cost of revenues under its parts)
                 else:
                     block += v
                 terms.append(r)
                 continue
-            places = max([_decimals(r, period)] + [_decimals(t, period) for t in terms])
             tol = Decimal(1).scaleb(-places) * (len(terms) + 2) / 2
             as_running = [running + block, running - block] if block else [running]
             if any(abs(v - c) <= tol for c in as_running):

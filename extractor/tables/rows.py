@@ -391,8 +391,9 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                 fresh = 0
                 continue
             fresh = max(0, fresh - 1)
-            own = None if _looks_like_item_row(line, book) else layout_from_line(line, above, book)
-            if own is None and header is not None and not _looks_like_item_row(line, book):
+            item_row = _looks_like_item_row(line, book)
+            own = None if item_row else layout_from_line(line, above, book)
+            if own is None and header is not None and not item_row:
                 own = header(line)  # a statement's own headers (期末余额 / 期初余额)
             above = line
             if own is None:

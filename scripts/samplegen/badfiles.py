@@ -22,6 +22,13 @@ import regex
 # --- scanned reports ------------------------------------------------------------------------
 
 
+def _scanned_page(res: pymupdf.Document, page: pymupdf.Page, dpi: int) -> None:
+    """Append ``page`` to ``res`` as a scanner gives it: a grey JPEG image and no text layer."""
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    new = res.new_page(width=page.rect.width, height=page.rect.height)
+    new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+
+
 def scanned(src: Path, out: Path, pages: list[int] | None = None, keep_text: tuple[int, ...] = (),
             dpi: int = 200) -> Path:
     """``src``'s pages (1-based ``pages``, default all) as a scan: each page rendered to a grey image
@@ -34,9 +41,7 @@ def scanned(src: Path, out: Path, pages: list[int] | None = None, keep_text: tup
         if number in keep_text:
             res.insert_pdf(doc, from_page=number - 1, to_page=number - 1)
             continue
-        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-        new = res.new_page(width=page.rect.width, height=page.rect.height)
-        new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+        _scanned_page(res, page, dpi)
     res.save(out, garbage=3, deflate=True)
     return out
 
@@ -64,9 +69,7 @@ def scanned_statements(src: Path, out: Path, statements: list[int], section: lis
         if number not in statements:
             res.insert_pdf(renumbered, from_page=number - 1, to_page=number - 1)
             continue
-        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-        new = res.new_page(width=page.rect.width, height=page.rect.height)
-        new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+        _scanned_page(res, page, dpi)
     res.save(out, garbage=3, deflate=True)
     return out
 
