@@ -20,7 +20,7 @@ from ..model import PERIODS, Check, Figure, Flag, Report
 from ..patternbook import PatternBook
 from ..read.document import Document
 from ..sources.mdna import MdnaRead, read_mdna
-from ..sources.notes import NoteTable, find_note, note_number, row_value
+from ..sources.notes import NoteOrder, NoteTable, find_note, note_number, row_value
 from ..statement.table import StatementRead
 from ..tables.labels import match_item
 from ..tables.units import DEFAULT, Unit
@@ -51,7 +51,10 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
     # reports print neither, and reading their MD&A (twenty to fifty pages) would find nothing
     mdna = read_mdna(doc, book, read.region.pages[0]) if read.region.cas else MdnaRead()
     notes: dict[str, NoteTable | None] = {}
-    refs = {item: note_number(ms[0].row.note) for item, ms in read.items.matches.items() if ms}
+    # where each note stands: the number the statement's 附注 column gives, and the statement's lines' order
+    orders = {item: NoteOrder.of_rows(read.rows, ms[0].row, note_number(ms[0].row.note), book)
+              for item, ms in read.items.matches.items() if ms}
+    refs = {item: order.number for item, order in orders.items()}
     # a statement with a note column whose expense row cites no note has no breakdown to find
     has_note_column = any(r.note for r in read.rows)
     for item in NOTE_ITEMS:
@@ -60,7 +63,7 @@ def run_checks(report: Report, doc: Document, read: StatementRead, book: Pattern
         ocr_read = any((f := report.figures[item][p]) is not None and f.ocr for p in PERIODS)
         if wanted and (refs.get(item) is not None or not has_note_column or ocr_read):
             notes[item] = find_note(doc, book, item, stmt_end, read.unit, max_pages=NOTES_SCAN_PAGES,
-                                    number=refs.get(item))
+                                    order=orders.get(item))
     for item, note in notes.items():
         if note is not None:
             _resolve_note_unit(report, item, note, book)

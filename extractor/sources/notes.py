@@ -16,7 +16,7 @@ from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
 from ..tables.amounts import parse_amount
-from ..tables.labels import fold, match_item, section_hit
+from ..tables.labels import fold, match_item, normalise_label, section_hit
 from ..tables.rows import Row, build_rows
 from ..tables.units import Unit, find_unit, unit_above
 
@@ -76,7 +76,9 @@ def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> l
 
 # top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
 _NUMBER = rxcache.compile(r"\d{1,3}")
-_NUMBERED = rxcache.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*\D{2,24}$")
+_NUMBERED = rxcache.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*(\D{2,24})$")
+_BARE_NUMBER = rxcache.compile(r"\d{1,3}")
+_TITLE = rxcache.compile(r"\D{2,24}")
 
 
 def note_number(ref: str | None) -> int | None:
@@ -87,50 +89,110 @@ def note_number(ref: str | None) -> int | None:
     return int(nums[-1]) if nums else None
 
 
-def _page_numbers(doc: Document, index: int) -> list[int]:
-    """Numbers of the numbered headings on a page ("33、 销售费用" -> 33)."""
+@dataclass(frozen=True)
+class NoteOrder:
+    """Where the wanted note stands among the notes, as the statement tells: the notes on the
+    statements' lines follow the lines' order, so a heading naming a later line of the statement
+    ("所得税费用" when 销售费用 is wanted) means the walk has passed the wanted note.
+
+    ``number`` is the note number the statement's 附注 column gives, if any; ``earlier`` and ``later``
+    hold the labels (as :func:`~extractor.tables.labels.normalise_label` gives them) of the
+    statement's lines before and after the wanted one, ``own`` the wanted line's."""
+
+    number: int | None = None
+    own: str = ""
+    earlier: frozenset[str] = frozenset()
+    later: frozenset[str] = frozenset()
+
+    @classmethod
+    def of_rows(cls, rows: list[Row], at: Row, number: int | None, book: PatternBook) -> NoteOrder:
+        """The order the statement's ``rows`` give the note of row ``at``."""
+        labels = [normalise_label(r.label, book) if r.label else "" for r in rows]
+        i = next((k for k, r in enumerate(rows) if r is at), None)
+        if i is None:
+            return cls(number)
+        mine = labels[i]
+        return cls(number, mine, frozenset(t for t in labels[:i] if t and t != mine),
+                   frozenset(t for t in labels[i + 1:] if t and t != mine))
+
+    def passed(self, headings: list[tuple[int, str]]) -> bool:
+        """Do a page's numbered headings show the wanted note at hand or behind?"""
+        if self.number is not None and any(self.number <= n <= self.number + 12 for n, _ in headings):
+            return True
+        return any(label in self.later or label == self.own for _, label in headings)
+
+    def before(self, headings: list[tuple[int, str]]) -> int | None:
+        """The highest number of a page's headings naming a line before the wanted one, if any."""
+        return max((n for n, label in headings if label in self.earlier), default=None)
+
+    def beyond(self, headings: list[tuple[int, str]], number: int) -> bool:
+        """Does a page carry a heading numbered past ``number`` (an earlier line's note, seen on the
+        probe before) that names no earlier line? Then the wanted note, which follows that line's,
+        is most likely in between."""
+        return any(n > number and label not in self.earlier for n, label in headings)
+
+
+def _page_headings(doc: Document, book: PatternBook, index: int) -> list[tuple[int, str]]:
+    """The numbered headings on a page, as (number, normalised label): "33、 销售费用" -> (33, 销售费用)."""
     lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
     out = []
     for i, raw in enumerate(lines):
+        bare = _BARE_NUMBER.fullmatch(raw)
         if _HEADING_NUMBER.fullmatch(fold(raw)) and i + 1 < len(lines):
             raw = raw + lines[i + 1]
         m = _NUMBERED.match(fold(raw))
         if m:
-            out.append(int(m.group(1)))
+            out.append((int(m.group(1)), normalise_label(m.group(2), book)))
+        elif bare and i + 1 < len(lines) and (t := _TITLE.fullmatch(fold(lines[i + 1]))):
+            # Hong Kong notes print the number alone, the title on the next line ("11" / "除稅前溢利")
+            out.append((int(bare.group(0)), normalise_label(t.group(0), book)))
     return out
 
 
-def _gallop_pages(doc: Document, number: int, start: int, end: int, step: int = 4) -> Iterator[int]:
-    """Pages worth reading for note ``number``: probe every ``step``-th page and read a window
-    closely once a probe shows headings at or just past the number.
+def _gallop_pages(doc: Document, book: PatternBook, order: NoteOrder, start: int, end: int,
+                  step: int = 4) -> Iterator[int]:
+    """Pages worth reading for the wanted note: probe every ``step``-th page and read a window
+    closely once a probe shows headings at or just past the note's number, or naming a later line
+    of the statement.
 
     Numbering restarts in each part of the notes (policies, items, related parties), so a probe
     past the number is a hint, not a verdict: the walk goes on if the window lacks the heading.
+    The rest of the pages are read only when no window was bracketed by the statement's own lines:
+    a probe naming an earlier line, the next one a later line, and nothing between them holding
+    the note (the report prints no such note).
     """
-    prev = start
+    prev = start  # the previous probe (its page is read again: a heading may follow its first lines)
     done: set[int] = set()
+    bracketed = False
+    earlier: int | None = None  # the number of an earlier line's note on the previous probe
     for probe in range(start, end, step):
-        nums = _page_numbers(doc, probe)
-        if any(number <= n <= number + 12 for n in nums):
-            window = range(prev, min(end, probe + 1))
+        headings = _page_headings(doc, book, probe)
+        if order.passed(headings) or (earlier is not None and order.beyond(headings, earlier)):
+            window = [i for i in range(prev, min(end, probe + 1)) if i not in done]
             done.update(window)
             yield from window
-        prev = probe + 1
-    yield from (i for i in range(start, end) if i not in done)  # no hint led there: read the rest
+            bracketed = bracketed or (earlier is not None and any(label in order.later for _, label in headings))
+        earlier = order.before(headings)
+        prev = probe
+    if not bracketed:
+        yield from (i for i in range(start, end) if i not in done)  # no hint led there: read the rest
 
 
 def find_note(doc: Document, book: PatternBook, item: str, start: int, statement_unit: Unit,
-              max_pages: int | None = None, number: int | None = None) -> NoteTable | None:
+              max_pages: int | None = None, order: NoteOrder | None = None) -> NoteTable | None:
     """The note table for ``item`` in the pages from ``start`` on (0-based).
 
-    Where: the outline when it lists the note; else, given the note number from the statement's
-    附注 column, a gallop over the numbered headings; else a page-by-page scan.
+    Where: the outline when it lists the note; else, given where the statement puts the note (its
+    附注 column's number, its lines' order), a gallop over the numbered headings; else a
+    page-by-page scan.
     """
     pages = _heading_pages(doc, book, item, start)
     end = doc.page_count if max_pages is None else min(doc.page_count, start + max_pages)
     if not pages:
-        order = _gallop_pages(doc, number, start, end) if number is not None else iter(range(start, end))
-        pages = next(([i] for i in order if _page_has_heading(doc, book, item, i)), [])
+        order_ = order or NoteOrder()
+        walk = (_gallop_pages(doc, book, order_, start, end) if order_.number is not None or order_.later
+                else iter(range(start, end)))
+        pages = next(([i] for i in walk if _page_has_heading(doc, book, item, i)), [])
     for index in pages[:3]:
         table = _read_note(doc, book, item, index, statement_unit)
         if table is not None:
@@ -151,9 +213,14 @@ def _page_has_heading(doc: Document, book: PatternBook, item: str, index: int) -
 
 def _read_note(doc: Document, book: PatternBook, item: str, index: int, statement_unit: Unit) -> NoteTable | None:
     lines = doc.quick_lines(index)
-    start = next((i for i, line in enumerate(lines) if heading_item(line.text, book) == item), None)
+    start = next((i for i, line in enumerate(lines) if heading_item(line.text, book) == item
+                  # the number alone on its line, the title on the next (Hong Kong notes)
+                  or (i + 1 < len(lines) and _BARE_NUMBER.fullmatch(line.text.strip())
+                      and heading_item(line.text.strip() + lines[i + 1].text, book) == item)), None)
     if start is None:
         return None
+    if _BARE_NUMBER.fullmatch(lines[start].text.strip()):
+        start += 1
     heading = lines[start]
     body: list[Line] = []
     for line in lines[start + 1:]:
