@@ -157,13 +157,12 @@ def _gallop_pages(doc: Document, book: PatternBook, order: NoteOrder, start: int
 
     Numbering restarts in each part of the notes (policies, items, related parties), so a probe
     past the number is a hint, not a verdict: the walk goes on if the window lacks the heading.
-    The rest of the pages are read only when no window was bracketed by the statement's own lines:
-    a probe naming an earlier line, the next one a later line, and nothing between them holding
-    the note (the report prints no such note).
+    The walk ends at a window bracketed by the statement's own lines: a probe naming an earlier
+    line, the next one a later line, and nothing between them holding the note (the report prints
+    no such note). Without one, the pages no hint led to are read last.
     """
     prev = start  # the previous probe (its page is read again: a heading may follow its first lines)
     done: set[int] = set()
-    bracketed = False
     earlier: int | None = None  # the number of an earlier line's note on the previous probe
     for probe in range(start, end, step):
         headings = _page_headings(doc, book, probe)
@@ -171,11 +170,11 @@ def _gallop_pages(doc: Document, book: PatternBook, order: NoteOrder, start: int
             window = [i for i in range(prev, min(end, probe + 1)) if i not in done]
             done.update(window)
             yield from window
-            bracketed = bracketed or (earlier is not None and any(label in order.later for _, label in headings))
+            if earlier is not None and any(label in order.later for _, label in headings):
+                return  # bracketed by its neighbours' notes, and not between them: the report prints none
         earlier = order.before(headings)
         prev = probe
-    if not bracketed:
-        yield from (i for i in range(start, end) if i not in done)  # no hint led there: read the rest
+    yield from (i for i in range(start, end) if i not in done)  # no hint led there: read the rest
 
 
 def find_note(doc: Document, book: PatternBook, item: str, start: int, statement_unit: Unit,
