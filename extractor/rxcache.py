@@ -17,7 +17,6 @@ import atexit
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +63,8 @@ def write_pickle(path: Path | None, obj: Any) -> None:
     """Write ``obj`` to ``path`` atomically; a cache that cannot be written is skipped."""
     if path is None:
         return
+    import tempfile  # only when a cache is written: not on the start-up path of every command
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")

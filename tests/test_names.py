@@ -110,3 +110,19 @@ def test_ratio_bound_never_drops_a_pair_that_reaches_the_score(a, b, min_score):
 
     got, true = _ratio(a, b, min_score), fuzz.ratio(a, b)
     assert got == true or (got == 0.0 and true < min_score)
+
+
+@pytest.mark.parametrize("name", ["深圳市华为技术有限公司", "豐盛控股有限公司", "香港中華煤氣有限公司", "沈默科技有限公司",
+                                  "Hong Kong Ltd.", "贵州茅台酒销售有限公司", "乾隆贸易", "北京百度网讯科技有限公司"])
+def test_names_are_simplified_as_opencc_does_without_converting_simplified_ones(name):
+    from extractor.parties.names import _simplified, _t2s
+
+    assert _simplified(name) == _t2s().convert(name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="华為豐盛沈默船乾隆贵州茅台中華有序控股限公司發展于於后後面麵里裡 AB", max_size=12))
+def test_simplifying_agrees_with_opencc_on_any_text(text):
+    from extractor.parties.names import _simplified, _t2s
+
+    assert _simplified(text) == _t2s().convert(text)

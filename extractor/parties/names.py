@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -35,6 +36,32 @@ def _t2s() -> Any:  # opencc has no type hints; imported on first use, as only r
     from opencc import OpenCC
 
     return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What OpenCC's t2s conversion can change: the characters it maps, and the few phrases it maps
+    that hold none of them (沈默). Read from OpenCC's own tables, without building its converter
+    (10 ms, and its conversion is slow): a name that holds neither is simplified already."""
+    from importlib.util import find_spec
+
+    spec = find_spec("opencc")
+    folder = Path(next(iter(spec.submodule_search_locations or ()), "")) / "dictionary" if spec else Path()
+    try:
+        with open(folder / "TSCharacters.txt", encoding="utf-8") as fh:
+            chars = frozenset(line.split("\t", 1)[0] for line in fh if line.strip())
+        with open(folder / "TSPhrases.txt", encoding="utf-8") as fh:
+            phrases = tuple(k for line in fh if (k := line.split("\t", 1)[0].strip()) and not chars & set(k))
+    except OSError:  # another OpenCC build: convert everything
+        return frozenset(), ()
+    return chars, phrases
+
+
+def _simplified(text: str) -> str:
+    chars, phrases = _traditional()
+    if chars and chars.isdisjoint(text) and not any(p in text for p in phrases):
+        return text
+    return str(_t2s().convert(text))
 
 
 def _ratio(a: str, b: str, min_score: float) -> float:
@@ -100,7 +127,7 @@ class NameRules:
 @lru_cache(maxsize=8192)
 def fold_name(text: str) -> str:
     """Traditional to simplified, full-width to half-width, no spaces, lower case."""
-    s = unicodedata.normalize("NFKC", _t2s().convert(text))
+    s = unicodedata.normalize("NFKC", _simplified(text))
     return "".join(s.split()).lower()
 
 
