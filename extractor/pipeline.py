@@ -237,7 +237,8 @@ def extract(path: str | Path, options: Options | None = None, data: bytes | None
                 fig.currency = best.unit.currency
     # customers, related parties, cash from sales, receivables -> anomaly flags (issue #5)
     t_parties = time.perf_counter()
-    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=region.cas, plain=region.role == "plain")
+    parties = read_parties(doc, book, region.pages, best.unit, scan_mdna=region.cas, plain=region.role == "plain",
+                           scan_top5=region.cas or located.full_scan)
     report.extra_figures["parties"] = parties.parties_json()
     report.extra_figures["cash_from_sales"] = parties.figures_json("cash_from_sales")
     report.extra_figures["receivables"] = parties.figures_json("receivables")

@@ -44,12 +44,16 @@ __all__ = ["Customer", "PartiesRead", "RelatedParty", "RelatedSale", "RelatedSal
 
 
 def read_parties(doc: Document, book: PatternBook, statement_pages: list[int], unit: Unit,
-                 scan: bool = True, scan_mdna: bool = True, plain: bool = False) -> PartiesRead:
+                 scan: bool = True, scan_mdna: bool = True, plain: bool = False, scan_top5: bool = True
+                 ) -> PartiesRead:
     """Everything the related-party flags need. ``statement_pages`` are the income statement's
     0-based pages; ``unit`` is its unit, the fallback for tables that print none. ``scan=False``
     reads only where hints point; ``plain`` reads the balance sheet and cash-flow statement titled
     without 合并 (the income statement is plain too); ``scan_mdna=False`` does so for the MD&A summary of related sales
-    only (a CAS 重要事项 section has it; other reports rarely do, and scanning for it costs)."""
+    only (a CAS 重要事项 section has it; other reports rarely do, and scanning for it costs);
+    ``scan_top5=False`` for the top five customers (the CSRC formats print them in the MD&A; a Hong
+    Kong or US report names them, if at all, where its contents point, and scanning every page before
+    its statements for them would cost more than the rest of the reading)."""
     out = PartiesRead()
     first = min(statement_pages) if statement_pages else doc.page_count
     last = max(statement_pages) if statement_pages else 0
@@ -64,7 +68,7 @@ def read_parties(doc: Document, book: PatternBook, statement_pages: list[int], u
             out.sheets[kind] = sheet
             out.pages_read.update(sheet.pages)
             setattr(out, item, line_of(sheet, book, item, source))
-    top_page = find_top5_page(doc, book, first, out, scan)
+    top_page = find_top5_page(doc, book, first, out, scan and scan_top5)
     if top_page is not None:
         out.top5 = read_top5(doc, book, top_page, DEFAULT, out)
     notes_page = find_related_notes_page(doc, book, last, out, scan)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
-from ..tables.labels import CONTENTS_PAGE, CONTENTS_TAIL, PART_NUMBER, fold, is_toc_line
+from ..tables.labels import PART_NUMBER, contents_entries, fold, is_toc_line
 from .common import CONTINUED, any_line, concept_of, folded_lines, is_furniture, page_has, page_lines
 from .records import PartiesRead
 
@@ -35,15 +35,8 @@ def _contents_pages(doc: Document, book: PatternBook, concept: str) -> list[int]
     out: set[int] = set()
     for index in range(min(doc.page_count, int(book.value("toc_scan_pages")))):
         lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
-        for i, line in enumerate(lines):
-            if not is_toc_line(line):
-                continue
-            m = CONTENTS_PAGE.search(line)
-            if not m:
-                continue
-            label = fold(CONTENTS_TAIL.sub("", line)) or (fold(lines[i - 1]) if i else "")
-            label = PART_NUMBER.sub("", label)
-            printed = int(m.group(1))
+        for _line, title, printed in contents_entries(lines):
+            label = PART_NUMBER.sub("", fold(title))
             if label and c.search(label) and index + 1 < printed <= doc.page_count + 5:
                 out.add(max(0, printed - 3))
     return sorted(out)

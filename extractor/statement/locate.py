@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from ..patternbook import PatternBook
 from ..read.document import Document, Line
 from ..tables.labels import (
-    CONTENTS_PAGE,
-    CONTENTS_TAIL,
     PART_NUMBER,
     TitleHit,
     classify_title,
+    contents_entries,
     fold,
     is_toc_line,
     label_part,
@@ -118,18 +117,9 @@ def find_hints(doc: Document, book: PatternBook) -> list[Hint]:
         return sorted(hints, key=lambda h: (not h.exact, h.start))
     for index in range(min(doc.page_count, int(book.value("toc_scan_pages")))):
         lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
-        for i, line in enumerate(lines):
-            if not is_toc_line(line):
-                continue
-            m = CONTENTS_PAGE.search(line)
-            if not m:
-                continue
-            printed = int(m.group(1))
+        for line, label, printed in contents_entries(lines):
             if printed <= index + 1 or printed > doc.page_count + 20:
                 continue
-            label = CONTENTS_TAIL.sub("", line)
-            if not label and i > 0:  # "第十一节" / "财务报告 .... 45" split over two lines
-                label = lines[i - 1]
             hit = classify_title(label, book)
             if hit and hit.role in ("consolidated", "combined"):
                 hints.append(Hint(max(0, printed - 3), f"contents line {line!r} on page {index + 1}", True))
@@ -279,6 +269,15 @@ def locate(doc: Document, book: PatternBook) -> Located:
         regions = run(_page_order(doc, book, [hint]))
         if any(r.role in ("consolidated", "combined") for r in regions):
             break
+    else:
+        # the financial section's hint falls short when other parts (a 20-F's exhibits, signatures)
+        # sit between the page its contents line gives and the statements: read on from its window
+        window = int(book.value("scan_window_pages"))
+        for hint in (h for h in hints if not h.exact):
+            start = hint.start + window
+            regions = run(list(range(start, min(doc.page_count, start + window * int(book.value("scan_window_extend"))))))
+            if any(r.role in ("consolidated", "combined") for r in regions):
+                break
     full = False
     if not any(r.role in ("consolidated", "combined") for r in regions):
         regions = run(list(range(doc.page_count)))

@@ -8,7 +8,7 @@ punctuation folded), and classifies lines as statement titles or table-of-conten
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,7 +49,25 @@ _TRAILING_PAGE = rxcache.compile(r"(?:\.{2,}|…+|·{2,}|\s{2,})\s*\d{1,4}\s*$")
 # (leader and page), and the part number before it
 CONTENTS_PAGE = rxcache.compile(r"(\d{1,4})\s*$")
 CONTENTS_TAIL = rxcache.compile(r"[.…·_\s\d]+$")
-PART_NUMBER = rxcache.compile(r"^第.{1,3}节")
+PART_NUMBER = rxcache.compile(r"^(?:第.{1,3}节|(?i:item)\d{1,2}[A-Z]?[.．:]?)")  # 第十节, and a 20-F's "Item 18."
+
+
+def contents_entries(lines: list[str]) -> Iterator[tuple[str, str, int]]:
+    """The entries of a printed contents page, as (line, title, printed page): a leader or a gap
+    before the page number ("第十一节 财务报告 ........ 77"), or the number alone on the line under its
+    title, as a 20-F's contents set them ("Item 18. Financial Statements" / "188"). ``lines`` are the
+    page's stripped, non-empty lines."""
+    for i, line in enumerate(lines):
+        bare = i > 0 and CONTENTS_PAGE.fullmatch(line) is not None and not CONTENTS_PAGE.fullmatch(lines[i - 1])
+        if not (bare or is_toc_line(line)):
+            continue
+        m = CONTENTS_PAGE.search(line)
+        if not m:
+            continue
+        title = CONTENTS_TAIL.sub("", line)
+        if not title and i > 0:  # "第十一节" / "财务报告 .... 45" split over two lines
+            title = lines[i - 1]
+        yield line, title, int(m.group(1))
 _PERIOD_PHRASES = rxcache.compile(
     r"(?i)(?:fortheyearended.*|yearended.*|截至.*止年度|\d{4}年(?:度|1[-—－~至]12月)?|\d{4}年\d{1,2}月\d{1,2}日|"
     r"[(（](?:续|續|continued)[)）]|(?:单位|單位|金额单位)[:：].*|编制单位[:：].*)"
