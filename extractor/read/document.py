@@ -314,7 +314,9 @@ def _walk_outline(pdf: pymupdf.Document) -> list[tuple[int, str, int]]:
     """The outline as ``get_toc(simple=True)`` gives it, read from MuPDF's outline structs directly:
     PyMuPDF wraps every entry in Python objects, 30 µs each, and reports carry hundreds of entries."""
     mu = pymupdf.mupdf
-    root = mu.fz_load_outline(pdf.this)
+    # PyMuPDF loaded the outline when it opened the file: walking that copy spares loading it again
+    loaded = pdf.outline
+    root = loaded.this if loaded is not None else mu.fz_load_outline(pdf.this)
     out: list[tuple[int, str, int]] = []
     stack = [(root.m_internal, 1)]
     while stack:
