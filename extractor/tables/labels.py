@@ -224,6 +224,14 @@ def normalise_label(text: str, book: PatternBook) -> str:
     return s
 
 
+def is_statement_line(text: str, book: PatternBook) -> bool:
+    """Does ``text`` name a line of the CSRC statement formats in full (labels.yaml ``statement_line``)?"""
+    cache = _memo(book, "statement_line")
+    if text not in cache:
+        cache[text] = book.concept("labels", "statement_line").search(normalise_label(text, book)) is not None
+    return cache[text]
+
+
 def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str] | None:
     """One alternation of every item pattern of these roles: most lines fail it in one step."""
     return _any_of(book, f"any_item:{','.join(roles)}", [c for c in book.kind("items").values() if c.role in roles])

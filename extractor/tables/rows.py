@@ -19,7 +19,7 @@ from .. import rxcache
 from ..patternbook import PatternBook
 from ..read.document import Line, Word, join_words
 from .amounts import parse_amount
-from .labels import NOTE_REF, PAGE_NUMBER, RUNNING_HEADER, fold, match_item
+from .labels import NOTE_REF, PAGE_NUMBER, RUNNING_HEADER, fold, is_statement_line, match_item
 
 _NOTE_HEADER = rxcache.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
 _LABEL_HEADER = rxcache.compile(r"(?i)^(?:项目|項目|items?|科目)$")
@@ -562,6 +562,8 @@ def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, li
     first = b.text
     if _unclosed(first):
         return True
+    if is_statement_line(first, book) and is_statement_line(rest, book):
+        return False  # two lines of the statement format (衍生金融资产 / 应收票据), however they are set
     if fold(first).endswith((":", "：")) or _SUBTOTAL.search(fold(first)) or _TOTAL.search(fold(rest)):
         return False  # a heading, or a subtotal (经营活动现金流入小计), is a label complete in itself
     if b.cells and cells:
