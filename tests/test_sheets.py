@@ -68,17 +68,37 @@ INCOME = [
 BALANCE = [
     ("流动资产：", "", (), 50),
     ("货币资金", "", ("300.00", "200.00"), 60),
+    ("衍生金融资产", "", (), 60),  # a format line printed without amounts: a row of its own
+    ("应收票据", "", ("50.00", "40.00"), 60),
     ("应收账款", "七、5", ("500.00", "400.00"), 60),
-    ("流动资产合计", "", ("800.00", "600.00"), 50),
+    ("其他应收款", "", ("30.00", "20.00"), 60),
+    ("其中：应收利息", "", (), 60),
+    ("应收股利", "", ("10.00", "5.00"), 80),  # part of 其他应收款, not a line of its own
+    ("存货", "", ("100.00", "130.00"), 60),
+    ("其中：数据资源", "", (), 60),
+    ("合同资产", "", ("20.00", "10.00"), 60),
+    ("流动资产合计", "", ("1,000.00", "800.00"), 50),
     ("非流动资产：", "", (), 50),
     ("固定资产", "", ("200.00", "150.00"), 60),
     ("非流动资产合计", "", ("200.00", "150.00"), 50),
-    ("资产总计", "", ("1,000.00", "750.00"), 50),
+    ("资产总计", "", ("1,200.00", "950.00"), 50),
+    ("流动负债：", "", (), 50),
+    ("应付账款", "", ("250.00", "200.00"), 60),
+    ("其他应付款", "", ("50.00", "50.00"), 60),
     ("流动负债合计", "", ("300.00", "250.00"), 50),
+    ("非流动负债：", "", (), 50),
+    ("长期借款", "", ("100.00", "100.00"), 60),
     ("非流动负债合计", "", ("100.00", "100.00"), 50),
     ("负债合计", "", ("400.00", "350.00"), 50),
-    ("所有者权益合计", "", ("600.00", "400.00"), 50),
-    ("负债和所有者权益（或股东权", "", ("1,000.00", "750.00"), 60),
+    ("所有者权益：", "", (), 50),
+    ("股本", "", ("500.00", "400.00"), 60),
+    ("资本公积", "", ("200.00", "150.00"), 60),
+    ("减：库存股", "", ("50.00", "50.00"), 60),
+    ("未分配利润", "", ("100.00", "50.00"), 60),
+    ("归属于母公司所有者权益合计", "", ("750.00", "550.00"), 50),
+    ("少数股东权益", "", ("50.00", "50.00"), 60),
+    ("所有者权益合计", "", ("800.00", "600.00"), 50),
+    ("负债和所有者权益（或股东权", "", ("1,200.00", "950.00"), 60),
     ("益）总计", "", (), 50),
 ]
 
@@ -103,9 +123,9 @@ def _cash_flow(inflow: str):
     ]
 
 
-def _report(tmp_path, inflow="1,000.00"):
+def _report(tmp_path, inflow="1,000.00", balance=BALANCE):
     doc = pymupdf.open()
-    _page(doc, "合并资产负债表", ("2021年12月31日", "2020年12月31日"), BALANCE)
+    _page(doc, "合并资产负债表", ("2021年12月31日", "2020年12月31日"), balance)
     _page(doc, "合并利润表", ("2021年度", "2020年度"), INCOME)
     _page(doc, "合并现金流量表", ("2021年度", "2020年度"), _cash_flow(inflow))
     p = tmp_path / "statements.pdf"
@@ -137,8 +157,14 @@ def test_income_statement_rows_joined_as_set_and_tied_out(tmp_path):
 def test_balance_sheet_and_cash_flow_read_whole(tmp_path):
     out = _report(tmp_path)
     bs, cf = out["statements"]["balance_sheet"], out["statements"]["cash_flow"]
-    assert {t["name"] for t in bs["tieout"]} == {"total_assets", "total_liabilities", "total_liabilities_and_equity",
-                                                 "assets_equal_liabilities_and_equity"}
+    assert {t["name"] for t in bs["tieout"]} == {
+        "total_assets", "total_liabilities", "total_liabilities_and_equity", "assets_equal_liabilities_and_equity",
+        "current_assets_lines", "noncurrent_assets_lines", "current_liabilities_lines", "noncurrent_liabilities_lines",
+        "parent_equity_lines", "total_equity"}
+    # format lines printed without amounts are rows of their own; sub-lines stay apart
+    assert _row(bs, "衍生金融资产")["current"] is None and _row(bs, "应收票据")["current"]["value"] == 50
+    assert _row(bs, "其中：数据资源")["current"] is None and _row(bs, "合同资产")["current"]["value"] == 20
+    assert _row(bs, "应收股利")["current"]["value"] == 10
     assert all(t["passed"] for t in bs["tieout"] + cf["tieout"]), bs["tieout"] + cf["tieout"]
     assert {t["name"] for t in cf["tieout"]} == {"inflow_subtotal", "outflow_subtotal", "net_cash_flow"}
     cash = out["cash_from_sales"]["current"]
@@ -161,3 +187,15 @@ def test_cash_flow_that_does_not_add_up_is_reported_with_its_lines(tmp_path):
     assert "销售商品、提供劳务收到的现金" in ev["terms"]
     cash = out["cash_from_sales"]["current"]
     assert cash["value"] == 900 and cash["confidence"] <= 0.8  # the statement's arithmetic does not hold
+
+
+def test_balance_sheet_line_that_does_not_add_up_is_reported_with_its_section(tmp_path):
+    """The printed totals agree with each other, but a line does not agree with its section's total:
+    only the section sum can tell (a lost or misread line)."""
+    balance = [("存货", "", ("200.00", "130.00"), 60) if row[0] == "存货" else row for row in BALANCE]
+    out = _report(tmp_path, balance=balance)
+    failed = {(f["evidence"]["subtotal"], f["evidence"]["period"]): f["evidence"] for f in out["flags"]
+              if f["id"] == "tieout_failed"}
+    assert set(failed) == {("current_assets_lines", "current")}
+    ev = failed[("current_assets_lines", "current")]
+    assert ev["statement"] == "balance_sheet" and ev["printed"] == 1000 and ev["computed"] == 1100

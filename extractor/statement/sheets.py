@@ -6,7 +6,9 @@ note references apart, each period's amount with page and box), the unit, and th
 statement's printed subtotals:
 
 - balance sheet: 资产总计 = 流动资产合计 + 非流动资产合计; 负债合计 = 流动负债合计 + 非流动负债合计;
-  负债和所有者权益总计 = 负债合计 + 所有者权益合计; 资产总计 = 负债和所有者权益总计;
+  负债和所有者权益总计 = 负债合计 + 所有者权益合计; 资产总计 = 负债和所有者权益总计; and on a CAS
+  sheet each section total against its lines (流动资产合计 = the current-asset lines, 其中 sub-lines
+  apart, 减：库存股 negative) and 所有者权益合计 = 归属于母公司所有者权益合计 + 少数股东权益;
 - cash flow: each activity's 现金流入小计 and 现金流出小计 = the lines above it in its block (其中
   sub-lines are parts of the line above), and 现金流量净额 = 流入小计 − 流出小计.
 
@@ -91,7 +93,8 @@ def read_sheet(kind: str, lines: list[Line], book: PatternBook, fallback: Unit,
     if not unit.found and fallback.found:
         unit = fallback  # one report, one unit: the income statement's serves its neighbours
     sheet = Sheet(kind, lines[0].text.strip(), sorted({ln.page for ln in lines}), rows, layouts, unit)
-    sheet.tieouts = (_balance_tieout(rows, book) if kind == "balance_sheet" else _cash_flow_tieout(rows, book))
+    sheet.tieouts = (_balance_tieout(rows, book) + _section_tieout(rows, book) if kind == "balance_sheet"
+                     else _cash_flow_tieout(rows, book))
     return sheet
 
 
@@ -134,6 +137,63 @@ def _balance_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
             if total in by_concept and all(p in by_concept for p in parts):
                 _check(name, period, by_concept[total], [(by_concept[p], 1) for p in parts], out)
     return out
+
+
+def _section_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
+    """A CAS balance sheet's sections against their lines: 流动资产合计 = the current-asset lines, and so
+    on; 其中 sub-lines (其中：应收利息, then 应收股利) are parts of the line above, 减：库存股 counts
+    negative; 所有者权益合计 = 归属于母公司所有者权益合计 + 少数股东权益. Any total, or a heading, starts
+    the next section's lines."""
+    out: list[TieOut] = []
+    lines: list[tuple[Row, int]] = []
+    in_sub = False
+    parent: Row | None = None
+    minority: Row | None = None
+    for r in rows:
+        raw = fold(r.label)
+        norm = normalise_label(r.label, book) if r.label else ""
+        if label_is(book, "tie_subline", raw):
+            in_sub = True  # 其中：应收利息, with or without amounts
+            continue
+        if not r.cells:
+            if _HEADING.search(raw):
+                lines, in_sub = [], False
+            elif not (in_sub and label_is(book, "bs_subline", norm)):
+                in_sub = False
+            continue  # a line printed without amounts (结算备付金) adds nothing
+        if label_is(book, "bs_section_total", norm):
+            for period in ("current", "prior"):
+                _check(f"{_section_name(norm, book)}_lines", period, r, lines, out)
+            if label_is(book, "bs_parent_equity", norm):
+                parent = r
+            lines, in_sub = [], False
+            continue
+        if any(label_is(book, c, norm) for c in ("bs_total_assets", "bs_total_liabilities",
+                                                  "bs_total_liabilities_equity")):
+            lines, in_sub = [], False
+            continue
+        if label_is(book, "bs_total_equity", norm):
+            if parent is not None and minority is not None:
+                for period in ("current", "prior"):
+                    _check("total_equity", period, r, [(parent, 1), (minority, 1)], out)
+            lines, in_sub = [], False
+            continue
+        if in_sub and label_is(book, "bs_subline", norm):
+            continue
+        in_sub = False
+        if label_is(book, "bs_minority", norm):
+            minority = r
+        lines.append((r, -1 if label_is(book, "tie_deduction", raw) else 1))
+    return out
+
+
+def _section_name(norm: str, book: PatternBook) -> str:
+    for concept, name in (("bs_parent_equity", "parent_equity"), ("bs_noncurrent_assets", "noncurrent_assets"),
+                          ("bs_current_assets", "current_assets"), ("bs_noncurrent_liabilities", "noncurrent_liabilities"),
+                          ("bs_current_liabilities", "current_liabilities")):
+        if label_is(book, concept, norm):
+            return name
+    return "section"
 
 
 def _cash_flow_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
