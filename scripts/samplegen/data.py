@@ -106,6 +106,11 @@ def _income(d: Draw, rev: Decimal, ratios: dict[str, float], v: Variant, parent:
     r["total_revenue"] = rev + r["interest_income_fin"]
     r["cost"] = d.q(float(rev) * j("cost"))
     r["interest_exp_fin"] = d.frac(r["interest_income_fin"], 0.05, 0.2) if fin_sub else ZERO
+    if v.style == "ashare_combined":
+        # the combined style prints the simple format (一、营业收入, no finance subsidiary's lines): drawn,
+        # so that the draws after them stay as they were, then left out, so that the statement ties out
+        r["interest_income_fin"] = r["interest_exp_fin"] = ZERO
+        r["total_revenue"] = rev
     r["taxes"] = d.q(float(rev) * j("taxes"))
     r["selling"] = d.q(float(rev) * j("selling"))
     r["rnd"] = d.q(float(rev) * j("rnd"))
