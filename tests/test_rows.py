@@ -300,3 +300,25 @@ def test_restatement_marker_on_the_line_under_the_header(tmp_path, header, marke
     assert _values(out)["selling_expense"] == selling
     assert out["figures"]["selling_expense"]["prior"].get("restated") == marker
     assert out["fiscal_year"] == 2021
+
+
+def test_format_lines_printed_without_amounts_are_rows_and_their_wraps_are_joined(tmp_path):
+    """Labels wrapped at the label column's edge without a hanging indent: a format line printed
+    without amounts is a row of its own (it does not swallow the next line's short label), and a
+    format line's label that wraps is joined even without amounts."""
+    rows = ROWS[:-1] + [
+        ("加：其他收益", "", ("10,000.00", "8,000.00")),
+        ("投资收益（损失以“－”号填列）", "", ("6,000.00", "4,000.00")),
+        ("以摊余成本计量的金融资产终止确", "", ()),
+        ("认收益", "", ()),
+        ("汇兑收益", "", ()),
+        ("净敞口套期收益", "", ()),
+        ("其他收益", "", ("1,000.00", "1,000.00")),
+        ("公允价值变动收益", "", ("-16,000.00", "-12,000.00")),
+        ROWS[-1],
+    ]
+    header = [(60, "项目"), (240, "附注"), (320, "2021年度"), (430, "2020年度")]
+    out = extract_report(_statement(tmp_path, header=header, rows=rows)).to_json()
+    labels = [r["label"] for r in out["statements"]["income"]["rows"]]
+    assert "以摊余成本计量的金融资产终止确认收益" in labels
+    assert "净敞口套期收益" in labels and "其他收益" in labels

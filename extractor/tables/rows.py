@@ -564,6 +564,8 @@ def _continues_row(b: _Block, line: Line, label: list[Word], cells: dict[int, li
         return True
     if is_statement_line(first, book) and is_statement_line(rest, book):
         return False  # two lines of the statement format (衍生金融资产 / 应收票据), however they are set
+    if not b.cells and not cells and is_statement_line(first + rest, book) and not is_statement_line(first, book):
+        return True  # a format line's label wrapped, printed without amounts (…终止确 / 认收益)
     if fold(first).endswith((":", "：")) or _SUBTOTAL.search(fold(first)) or _TOTAL.search(fold(rest)):
         return False  # a heading, or a subtotal (经营活动现金流入小计), is a label complete in itself
     if b.cells and cells:
