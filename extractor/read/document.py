@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -413,7 +414,43 @@ def words_to_lines(words: list[Word], page: int, overlap: float = 0.45) -> list[
         else:
             # the line keeps the band of its first words so a tall neighbour cannot swallow two rows
             lines[best][2].append(w)
-    return [Line(sorted(ws, key=_left), page) for _, _, ws in lines]
+    out: list[Line] = []
+    for _, _, ws in lines:
+        out.extend(Line(sorted(part, key=_left), page) for part in _split_baselines(ws))
+    return out
+
+
+# Words of one size whose centres stand this share of their height apart sit on two baselines.
+BASELINE_SPLIT = 0.35
+
+
+def _split_baselines(words: list[Word]) -> list[list[Word]]:
+    """A line's words, split where they stand on two baselines half a line apart.
+
+    Overlap alone joins a word moved half a line off its row (an amount or a header row displaced
+    in the file) to the row it now half covers, and the row's own label may then fall off as a line
+    of its own: the amount would be read into the wrong row, or a header row would swallow the row
+    beneath it. Words of comparable height (never a superscript or a tall label beside its amounts)
+    whose centres cluster in two bands with a gap of ``BASELINE_SPLIT`` of their height are two lines.
+    """
+    if len(words) < 2:
+        return [words]
+    ordered = sorted(words, key=_centre)
+    gaps = [(b.cy - a.cy, i) for i, (a, b) in enumerate(pairwise(ordered), 1)]
+    gap, at = max(gaps)
+    upper, lower = ordered[:at], ordered[at:]
+    hu, hl = _median_height(upper), _median_height(lower)
+    if min(hu, hl) <= 0 or min(hu, hl) < 0.75 * max(hu, hl) or gap < BASELINE_SPLIT * max(hu, hl):
+        return [words]
+    # each band must be a line of its own: its words stand close together vertically
+    if upper[-1].cy - upper[0].cy > 0.25 * hu or lower[-1].cy - lower[0].cy > 0.25 * hl:
+        return [words]
+    return [upper, lower]
+
+
+def _median_height(words: list[Word]) -> float:
+    hs = sorted(w.height for w in words)
+    return hs[len(hs) // 2]
 
 
 def _centre_then_left(w: Word) -> tuple[float, float]:
@@ -422,6 +459,10 @@ def _centre_then_left(w: Word) -> tuple[float, float]:
 
 def _left(w: Word) -> float:
     return w.x0
+
+
+def _centre(w: Word) -> float:
+    return (w.y0 + w.y1) / 2
 
 
 def _utf8_name(p: Path) -> bool:

@@ -403,7 +403,12 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                 rows.extend(_page_rows(segment, layout, book, page, style))
                 if layout not in layouts:
                     layouts.append(layout)
-            segment = []
+            elif layout is None and not rows:
+                rows.extend(_rows_above_header(segment, own, book, page, style))
+            # a header row printed over a row's amounts (displaced in the file) is that row too: its
+            # cells then read as no amount, and the figure says so, instead of the row being lost
+            segment = [line] if any(own.column_of(w) is not None and (p := parse_amount(w.text)) is not None
+                                    and p.grouped for w in line.words) else []
             layout = own
             fresh = 3
         if segment:
@@ -419,6 +424,18 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
     for lay in layouts:
         _mark_totals(lay, [r for r in rows if r.layout is lay or r.layout.columns is lay.columns])
     return rows, layouts
+
+
+def _rows_above_header(lines: list[Line], layout: Layout, book: PatternBook, page: int,
+                       style: dict[str, bool]) -> list[Row]:
+    """Item rows printed above the table's first header row (a header displaced in the file, or set
+    below the first line): read under that header's columns, never dropped, and the layout says so."""
+    start = next((i for i, line in enumerate(lines)
+                  if any(layout.column_of(w) is not None and parse_amount(w.text) for w in line.words)), None)
+    if start is None:
+        return []
+    layout.reasons.append(f"page {page + 1}: {len(lines) - start} line(s) above the header row read under its columns")
+    return _page_rows(lines[start:], layout, book, page, style)
 
 
 @dataclass
