@@ -231,6 +231,9 @@ class Document:
             seen: dict[str, list[tuple[float, ...]]] = {}
             words = [Word(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in raw
                      if not _seen_span(seen, text, (x0, y0, x1, y1))]
+            turn = self._displayed(index)
+            if turn is not None:
+                words = [Word(w.text, *_turned((w.x0, w.y0, w.x1, w.y1), turn)) for w in words]
             self._quick[index] = words_to_lines(words, index, self.line_merge_overlap)
         return self._quick[index]
 
@@ -265,12 +268,40 @@ class Document:
         r = self.pdf[index].rect
         return r.width, r.height
 
+    def _displayed(self, index: int, raw: dict[str, Any] | None = None) -> pymupdf.Matrix | None:
+        """The matrix that puts a rotated page's text where a viewer shows it (``/Rotate``), or None.
+
+        MuPDF gives text in the unrotated page's space: a statement drawn sideways and shown upright
+        through ``/Rotate`` would read as vertical text, and no table. Its words are turned into the
+        displayed page's space (origin top-left, as a viewer shows it), so rows, columns and every
+        box reported are as displayed. A page whose text runs across in the unrotated space and
+        sideways as displayed (a rotated view of an upright page) is read unturned, as before."""
+        page, tp = self._page(index)
+        if page.rotation % 360 == 0:
+            return None
+        m = page.rotation_matrix
+        if raw is None:
+            raw = page.get_text("dict", textpage=tp)
+        across = down = 0.0
+        for block in raw.get("blocks", []):
+            for line in block.get("lines", []):
+                dx, dy = line.get("dir", (1.0, 0.0))
+                tx = dx * m.a + dy * m.c  # the line's direction as displayed
+                weight = sum(len(span.get("text") or span.get("chars") or ()) for span in line.get("spans", []))
+                if tx > 0.9:
+                    across += weight
+                else:
+                    down += weight
+        return m if across > down else None
     def _read_words(self, index: int) -> list[Word]:
         try:
             raw = self._get_text(index, "rawdict")
         except Exception as e:  # noqa: BLE001
             self.page_errors[index] = str(e) or type(e).__name__
             return []
+        turn = self._displayed(index, raw)
+        if turn is not None:
+            _turn_rawdict(raw, turn)
         # Fake bold draws text twice a fraction of a point apart: either as a second span with the
         # same text (most producers), or glyph by glyph ("合合并并"). Both are caught here without
         # comparing every glyph with every other, which would cost more than reading the page.
@@ -309,6 +340,23 @@ class Document:
                 words.extend(_chars_to_words(chars))
         self._dupes[index] = dupes
         return words
+
+
+def _turned(box: tuple[float, float, float, float] | list[float], m: pymupdf.Matrix) -> tuple[float, float, float, float]:
+    r = pymupdf.Rect(box) * m  # a rectangle times a matrix is the smallest rectangle around the turned one
+    return (r.x0, r.y0, r.x1, r.y1)
+
+
+def _turn_rawdict(raw: dict[str, Any], m: pymupdf.Matrix) -> None:
+    """Turn every glyph's box and origin (and each span's box) of a rawdict into ``m``'s space."""
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            for span in line.get("spans", []):
+                span["bbox"] = _turned(span["bbox"], m)
+                for ch in span.get("chars", []):
+                    ch["bbox"] = _turned(ch["bbox"], m)
+                    o = pymupdf.Point(ch["origin"]) * m
+                    ch["origin"] = (o.x, o.y)
 
 
 def _walk_outline(pdf: pymupdf.Document) -> list[tuple[int, str, int]]:
