@@ -479,7 +479,8 @@ def _split_baselines(words: list[Word]) -> list[list[Word]]:
     in the file) to the row it now half covers, and the row's own label may then fall off as a line
     of its own: the amount would be read into the wrong row, or a header row would swallow the row
     beneath it. Words of comparable height (never a superscript or a tall label beside its amounts)
-    whose centres cluster in two bands with a gap of ``BASELINE_SPLIT`` of their height are two lines.
+    whose centres cluster in two bands with a gap of ``BASELINE_SPLIT`` of their height, one word
+    over another in one column, are two lines.
     """
     if len(words) < 2:
         return [words]
@@ -492,6 +493,10 @@ def _split_baselines(words: list[Word]) -> list[list[Word]]:
         return [words]
     # each band must be a line of its own: its words stand close together vertically
     if upper[-1].cy - upper[0].cy > 0.25 * hu or lower[-1].cy - lower[0].cy > 0.25 * hl:
+        return [words]
+    # and two words stand one over the other in one column: a header cell set on two baselines
+    # (同期增减 / （%）) puts its parts beside the others, never over them
+    if not any(min(a.x1, b.x1) - max(a.x0, b.x0) > 0 for a in upper for b in lower):
         return [words]
     return [upper, lower]
 
