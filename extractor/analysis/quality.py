@@ -40,6 +40,14 @@ def quality_flags(report: Report, doc: Document, read: StatementRead, book: Patt
                               f"{item} ({period}): the line {label!r} on page {page} prints nothing in this column; "
                               "left empty rather than read as zero: check the page",
                               {"item": item, "period": period, "page": page, "label": label}, kind="quality"))
+    for item, period, page, label, printed in read.items.unreadable:
+        if report.figures[item][period] is None:
+            flags.append(Flag("cell_displaced", "medium",
+                              f"{item} ({period}): the line {label!r} on page {page} prints {printed!r} where one "
+                              "amount should stand (an amount or a header displaced onto the line?); left empty "
+                              "rather than guessed: check the page",
+                              {"item": item, "period": period, "page": page, "label": label, "printed": printed},
+                              kind="quality"))
     flags.extend(_bounds(report, book))
     low = [(item, p, f.confidence, f.page) for item in ITEMS for p in PERIODS
            if (f := report.figures[item][p]) is not None and f.confidence < floor]

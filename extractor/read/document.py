@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -230,6 +231,9 @@ class Document:
             seen: dict[str, list[tuple[float, ...]]] = {}
             words = [Word(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in raw
                      if not _seen_span(seen, text, (x0, y0, x1, y1))]
+            turn = self._displayed(index)
+            if turn is not None:
+                words = [Word(w.text, *_turned((w.x0, w.y0, w.x1, w.y1), turn)) for w in words]
             self._quick[index] = words_to_lines(words, index, self.line_merge_overlap)
         return self._quick[index]
 
@@ -264,12 +268,40 @@ class Document:
         r = self.pdf[index].rect
         return r.width, r.height
 
+    def _displayed(self, index: int, raw: dict[str, Any] | None = None) -> pymupdf.Matrix | None:
+        """The matrix that puts a rotated page's text where a viewer shows it (``/Rotate``), or None.
+
+        MuPDF gives text in the unrotated page's space: a statement drawn sideways and shown upright
+        through ``/Rotate`` would read as vertical text, and no table. Its words are turned into the
+        displayed page's space (origin top-left, as a viewer shows it), so rows, columns and every
+        box reported are as displayed. A page whose text runs across in the unrotated space and
+        sideways as displayed (a rotated view of an upright page) is read unturned, as before."""
+        page, tp = self._page(index)
+        if page.rotation % 360 == 0:
+            return None
+        m = page.rotation_matrix
+        if raw is None:
+            raw = page.get_text("dict", textpage=tp)
+        across = down = 0.0
+        for block in raw.get("blocks", []):
+            for line in block.get("lines", []):
+                dx, dy = line.get("dir", (1.0, 0.0))
+                tx = dx * m.a + dy * m.c  # the line's direction as displayed
+                weight = sum(len(span.get("text") or span.get("chars") or ()) for span in line.get("spans", []))
+                if tx > 0.9:
+                    across += weight
+                else:
+                    down += weight
+        return m if across > down else None
     def _read_words(self, index: int) -> list[Word]:
         try:
             raw = self._get_text(index, "rawdict")
         except Exception as e:  # noqa: BLE001
             self.page_errors[index] = str(e) or type(e).__name__
             return []
+        turn = self._displayed(index, raw)
+        if turn is not None:
+            _turn_rawdict(raw, turn)
         # Fake bold draws text twice a fraction of a point apart: either as a second span with the
         # same text (most producers), or glyph by glyph ("合合并并"). Both are caught here without
         # comparing every glyph with every other, which would cost more than reading the page.
@@ -308,6 +340,23 @@ class Document:
                 words.extend(_chars_to_words(chars))
         self._dupes[index] = dupes
         return words
+
+
+def _turned(box: tuple[float, float, float, float] | list[float], m: pymupdf.Matrix) -> tuple[float, float, float, float]:
+    r = pymupdf.Rect(box) * m  # a rectangle times a matrix is the smallest rectangle around the turned one
+    return (r.x0, r.y0, r.x1, r.y1)
+
+
+def _turn_rawdict(raw: dict[str, Any], m: pymupdf.Matrix) -> None:
+    """Turn every glyph's box and origin (and each span's box) of a rawdict into ``m``'s space."""
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            for span in line.get("spans", []):
+                span["bbox"] = _turned(span["bbox"], m)
+                for ch in span.get("chars", []):
+                    ch["bbox"] = _turned(ch["bbox"], m)
+                    o = pymupdf.Point(ch["origin"]) * m
+                    ch["origin"] = (o.x, o.y)
 
 
 def _walk_outline(pdf: pymupdf.Document) -> list[tuple[int, str, int]]:
@@ -415,7 +464,48 @@ def words_to_lines(words: list[Word], page: int, overlap: float = 0.45) -> list[
         else:
             # the line keeps the band of its first words so a tall neighbour cannot swallow two rows
             lines[best][2].append(w)
-    return [Line(sorted(ws, key=_left), page) for _, _, ws in lines]
+    out: list[Line] = []
+    for _, _, ws in lines:
+        out.extend(Line(sorted(part, key=_left), page) for part in _split_baselines(ws))
+    return out
+
+
+# Words of one size whose centres stand this share of their height apart sit on two baselines.
+BASELINE_SPLIT = 0.35
+
+
+def _split_baselines(words: list[Word]) -> list[list[Word]]:
+    """A line's words, split where they stand on two baselines half a line apart.
+
+    Overlap alone joins a word moved half a line off its row (an amount or a header row displaced
+    in the file) to the row it now half covers, and the row's own label may then fall off as a line
+    of its own: the amount would be read into the wrong row, or a header row would swallow the row
+    beneath it. Words of comparable height (never a superscript or a tall label beside its amounts)
+    whose centres cluster in two bands with a gap of ``BASELINE_SPLIT`` of their height, one word
+    over another in one column, are two lines.
+    """
+    if len(words) < 2:
+        return [words]
+    ordered = sorted(words, key=_centre)
+    gaps = [(b.cy - a.cy, i) for i, (a, b) in enumerate(pairwise(ordered), 1)]
+    gap, at = max(gaps)
+    upper, lower = ordered[:at], ordered[at:]
+    hu, hl = _median_height(upper), _median_height(lower)
+    if min(hu, hl) <= 0 or min(hu, hl) < 0.75 * max(hu, hl) or gap < BASELINE_SPLIT * max(hu, hl):
+        return [words]
+    # each band must be a line of its own: its words stand close together vertically
+    if upper[-1].cy - upper[0].cy > 0.25 * hu or lower[-1].cy - lower[0].cy > 0.25 * hl:
+        return [words]
+    # and two words stand one over the other in one column: a header cell set on two baselines
+    # (同期增减 / （%）) puts its parts beside the others, never over them
+    if not any(min(a.x1, b.x1) - max(a.x0, b.x0) > 0 for a in upper for b in lower):
+        return [words]
+    return [upper, lower]
+
+
+def _median_height(words: list[Word]) -> float:
+    hs = sorted(w.height for w in words)
+    return hs[len(hs) // 2]
 
 
 def _centre_then_left(w: Word) -> tuple[float, float]:
@@ -424,6 +514,10 @@ def _centre_then_left(w: Word) -> tuple[float, float]:
 
 def _left(w: Word) -> float:
     return w.x0
+
+
+def _centre(w: Word) -> float:
+    return (w.y0 + w.y1) / 2
 
 
 def _utf8_name(p: Path) -> bool:

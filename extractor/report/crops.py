@@ -77,7 +77,10 @@ def band(page_rect: pymupdf.Rect, boxes: Sequence[Box]) -> pymupdf.Rect:
 
 def trim(pg: pymupdf.Page, clip: pymupdf.Rect, boxes: Sequence[Box]) -> pymupdf.Rect:
     """The band narrowed to the text in it (and the boxes), so the crop shows print, not margins."""
-    xs = [(w[0], w[2]) for w in pg.get_text("words", clip=clip)] + [(b[0], b[2]) for b in boxes]
+    # MuPDF gives words in the unrotated page's space; boxes and the clip are as displayed
+    turn = pg.rotation_matrix
+    words = [pymupdf.Rect(w[:4]) * turn for w in pg.get_text("words", clip=clip * pg.derotation_matrix)]
+    xs = [(w.x0, w.x1) for w in words] + [(b[0], b[2]) for b in boxes]
     x0 = max(clip.x0, min(x for x, _ in xs) - MARGIN)
     x1 = min(clip.x1, max(x for _, x in xs) + MARGIN)
     return pymupdf.Rect(x0, clip.y0, x1, clip.y1)
@@ -92,13 +95,15 @@ def render(doc: pymupdf.Document, page: int, boxes: Sequence[Box]) -> bytes:
     try:  # annotations drawn for the picture only, removed again: the document is never saved
         for b in boxes:
             row = pymupdf.Rect(pg.rect.x0 + 4, b[1] - 1.5, pg.rect.x1 - 4, b[3] + 1.5)
+            # annotation rectangles are in the unrotated page's space, the figures' boxes as displayed
+            row = row * pg.derotation_matrix
             tint = pg.add_rect_annot(row)
             tint.set_colors(stroke=None, fill=ROW_TINT)
             tint.set_border(width=0)
             tint.set_opacity(0.4)
             tint.update()
             annots.append(tint)
-            outline = pg.add_rect_annot(pymupdf.Rect(b[0] - 2, b[1] - 2, b[2] + 2, b[3] + 2))
+            outline = pg.add_rect_annot(pymupdf.Rect(b[0] - 2, b[1] - 2, b[2] + 2, b[3] + 2) * pg.derotation_matrix)
             outline.set_colors(stroke=BOX_STROKE, fill=None)
             outline.set_border(width=1.2)
             outline.update()

@@ -37,6 +37,9 @@ class ItemsRead:
     matches: dict[str, list[Match]] = field(default_factory=dict)
     deduction_style: bool = False
     blanks: list[tuple[str, str, int, str]] = field(default_factory=list)  # item, period, page, label: printed nothing
+    # item, period, page, label, printed: the cell holds text that is not one amount (two amounts, or an
+    # amount run into header words: something displaced onto the row), so no figure is read from it
+    unreadable: list[tuple[str, str, int, str, str]] = field(default_factory=list)
 
 
 def match_rows(rows: list[Row], book: PatternBook) -> tuple[dict[str, list[Match]], list[Candidate]]:
@@ -101,8 +104,11 @@ def read_items(rows: list[Row], unit: Unit, role: str, book: PatternBook) -> Ite
             fig = _to_figure(item, period, first, unit, role, result.deduction_style)
             if fig is None:
                 col = first.row.layout.pick(period)
-                if col is not None and first.row.cell_text(col) is None and first.row.cells:
+                printed = first.row.cell_text(col) if col is not None else None
+                if col is not None and printed is None and first.row.cells:
                     result.blanks.append((item, period, first.row.page + 1, first.row.label))
+                elif printed is not None:
+                    result.unreadable.append((item, period, first.row.page + 1, first.row.label, printed))
                 continue
             if note:
                 fig.notes.append(note)

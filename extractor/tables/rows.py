@@ -403,7 +403,12 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
                 rows.extend(_page_rows(segment, layout, book, page, style))
                 if layout not in layouts:
                     layouts.append(layout)
-            segment = []
+            elif layout is None and not rows:
+                rows.extend(_rows_above_header(segment, line, own, book, page, style))
+            # a header row printed over a row's amounts (displaced in the file) is that row too: its
+            # cells then read as no amount, and the figure says so, instead of the row being lost
+            segment = [line] if any(own.column_of(w) is not None and (p := parse_amount(w.text)) is not None
+                                    and p.grouped for w in line.words) else []
             layout = own
             fresh = 3
         if segment:
@@ -419,6 +424,21 @@ def build_rows(lines: list[Line], book: PatternBook, header: Callable[[Line], La
     for lay in layouts:
         _mark_totals(lay, [r for r in rows if r.layout is lay or r.layout.columns is lay.columns])
     return rows, layouts
+
+
+def _rows_above_header(lines: list[Line], header: Line, layout: Layout, book: PatternBook, page: int,
+                       style: dict[str, bool]) -> list[Row]:
+    """Item rows printed just above the table's first header row (a header displaced in the file onto
+    the first rows): read under that header's columns, not dropped, and the layout says so. Only rows
+    that run on into the header row: amounts further up belong to something else."""
+    def amounts(line: Line) -> bool:
+        return any(layout.column_of(w) is not None and parse_amount(w.text) for w in line.words)
+
+    if not lines or not amounts(lines[-1]) or header.y0 - lines[-1].y1 > 2 * (header.y1 - header.y0):
+        return []
+    start = next(i for i, line in enumerate(lines) if amounts(line))
+    layout.reasons.append(f"page {page + 1}: {len(lines) - start} line(s) above the header row read under its columns")
+    return _page_rows(lines[start:], layout, book, page, style)
 
 
 @dataclass
