@@ -30,7 +30,7 @@ from ..tables.amounts import parse_amount
 from ..tables.labels import fold, normalise_label
 from ..tables.rows import Layout, Row, build_rows
 from ..tables.units import Unit, find_unit
-from .tieout import TieOut, decimals, label_is
+from .tieout import TieOut, decimals, label_is, sub_lines
 
 ZERO = Decimal(0)
 _HEADING = rxcache.compile(r"^[一二三四五六七八九十]+[、.．]|[:：]$")
@@ -146,41 +146,34 @@ def _section_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
     the next section's lines."""
     out: list[TieOut] = []
     lines: list[tuple[Row, int]] = []
-    in_sub = False
     parent: Row | None = None
     minority: Row | None = None
-    for r in rows:
-        raw = fold(r.label)
-        norm = normalise_label(r.label, book) if r.label else ""
-        if label_is(book, "tie_subline", raw):
-            in_sub = True  # 其中：应收利息, with or without amounts
-            continue
+    labels = _labels(rows, book)
+    part = sub_lines(labels, book, "bs_subline")
+    for r, (raw, norm), sub in zip(rows, labels, part, strict=True):
+        if sub:
+            continue  # 其中：应收利息, and 应收股利 after it: parts of 其他应收款
         if not r.cells:
             if _HEADING.search(raw):
-                lines, in_sub = [], False
-            elif not (in_sub and label_is(book, "bs_subline", norm)):
-                in_sub = False
+                lines = []
             continue  # a line printed without amounts (结算备付金) adds nothing
         if label_is(book, "bs_section_total", norm):
             for period in ("current", "prior"):
                 _check(f"{_section_name(norm, book)}_lines", period, r, lines, out)
             if label_is(book, "bs_parent_equity", norm):
                 parent = r
-            lines, in_sub = [], False
+            lines = []
             continue
         if any(label_is(book, c, norm) for c in ("bs_total_assets", "bs_total_liabilities",
                                                   "bs_total_liabilities_equity")):
-            lines, in_sub = [], False
+            lines = []
             continue
         if label_is(book, "bs_total_equity", norm):
             if parent is not None and minority is not None:
                 for period in ("current", "prior"):
                     _check("total_equity", period, r, [(parent, 1), (minority, 1)], out)
-            lines, in_sub = [], False
+            lines = []
             continue
-        if in_sub and label_is(book, "bs_subline", norm):
-            continue
-        in_sub = False
         if label_is(book, "bs_minority", norm):
             minority = r
         lines.append((r, -1 if label_is(book, "tie_deduction", raw) else 1))
@@ -201,16 +194,13 @@ def _cash_flow_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
     out: list[TieOut] = []
     inflow: Row | None = None
     outflow: Row | None = None
-    in_sub = False
     lines: list[tuple[Row, int]] = []  # the lines since the last subtotal or heading
-    for r in rows:
-        raw = fold(r.label)
-        norm = normalise_label(r.label, book) if r.label else ""
+    labels = _labels(rows, book)
+    part = sub_lines(labels, book, "tie_finance_subline")
+    for r, (raw, norm), sub in zip(rows, labels, part, strict=True):
         if not r.cells:
             if _HEADING.match(raw):
-                lines, in_sub = [], False  # 二、投资活动产生的现金流量： opens a new block
-            elif label_is(book, "tie_subline", raw):
-                in_sub = True
+                lines = []  # 二、投资活动产生的现金流量： opens a new block
             continue  # a line printed without amounts (客户存款和同业存放款项净增加额) adds nothing
         subtotal = "inflow" if label_is(book, "cf_inflow_subtotal", norm) else \
             "outflow" if label_is(book, "cf_outflow_subtotal", norm) else None
@@ -221,20 +211,20 @@ def _cash_flow_tieout(rows: list[Row], book: PatternBook) -> list[TieOut]:
                 inflow = r
             else:
                 outflow = r
-            lines, in_sub = [], False
+            lines = []
             continue
         if label_is(book, "cf_net", norm):
             if inflow is not None and outflow is not None:
                 for period in ("current", "prior"):
                     _check("net_cash_flow", period, r, [(inflow, 1), (outflow, -1)], out)
             inflow = outflow = None
-            lines, in_sub = [], False
+            lines = []
             continue
-        if label_is(book, "tie_subline", raw):
-            in_sub = True
-            continue
-        if in_sub and label_is(book, "tie_finance_subline", norm):
-            continue
-        in_sub = False
-        lines.append((r, 1))
+        if not sub:
+            lines.append((r, 1))
     return out
+
+
+def _labels(rows: list[Row], book: PatternBook) -> list[tuple[str, str]]:
+    """Each row's label folded, and normalised (empty for a row without a label)."""
+    return [(fold(r.label), normalise_label(r.label, book) if r.label else "") for r in rows]

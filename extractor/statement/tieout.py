@@ -15,6 +15,7 @@ total (total operating expenses): :func:`_running_tieout`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -54,6 +55,27 @@ class TieOut:
 def label_is(book: PatternBook, concept: str, text: str) -> bool:
     """Does ``text`` (a folded or normalised label) match the labels.yaml concept?"""
     return book.concept("labels", concept).search(text) is not None
+
+
+def sub_lines(labels: list[tuple[str, str]], book: PatternBook, further: str,
+              heads: Callable[[int], bool] = lambda i: False) -> list[bool]:
+    """Which rows are parts of the line above: a 其中 line (其中：利息费用, with or without amounts), and
+    after it the lines the ``further`` labels.yaml concept names, printed without their own 其中
+    (利息收入 under 财务费用; 应收股利 under 其他应收款). ``labels`` are (folded, normalised) labels in
+    the statement's order; ``heads(i)``: row i is a 其中 line that heads a list of its own
+    (其中：营业成本 under 营业总成本) and is no part."""
+    out: list[bool] = []
+    in_sub = False
+    for i, (raw, norm) in enumerate(labels):
+        if label_is(book, "tie_subline", raw) and not heads(i):
+            in_sub = True
+            out.append(True)
+        elif in_sub and label_is(book, further, norm):
+            out.append(True)
+        else:
+            in_sub = False
+            out.append(False)
+    return out
 
 
 def _value(row: Row, period: str) -> Decimal:
@@ -102,37 +124,19 @@ def tie_out(rows: list[Row], items: ItemsRead, book: PatternBook) -> list[TieOut
     if i_add is None or i_add > i_op:
         i_add = i_op
 
+    # 其中 sub-lines (and a finance line's interest parts) are parts of the line above, except
+    # 其中：营业成本, which heads the list of costs under 营业总成本
+    part = sub_lines(list(zip(raw, norm, strict=True)), book, "tie_finance_subline",
+                     lambda i: i == (i_tc if i_tc is not None else i_rev) + 1
+                     and concept_of.get(id(amount_rows[i])) == "operating_cost")
+
     def cost_terms(lo: int, hi: int) -> list[int]:
-        """The cost lines in rows lo..hi-1: 其中 sub-lines (and a finance line's interest parts) are
-        parts of the line above, except 其中：营业成本, which heads the list under 营业总成本."""
-        out, in_sub = [], False
-        for i in range(lo, hi):
-            if label_is(book, "tie_subline", raw[i]):
-                if concept_of.get(id(amount_rows[i])) == "operating_cost" and i == lo:
-                    out.append(i)
-                    in_sub = False
-                else:
-                    in_sub = True
-                continue
-            if in_sub and label_is(book, "tie_finance_subline", norm[i]):
-                continue
-            in_sub = False
-            if amount_rows[i].cells:
-                out.append(i)
-        return out
+        """The cost lines in rows lo..hi-1."""
+        return [i for i in range(lo, hi) if not part[i] and amount_rows[i].cells]
 
     def signed_terms(lo: int, hi: int) -> list[tuple[int, int]]:
-        out, in_sub = [], False
-        for i in range(lo, hi):
-            if label_is(book, "tie_subline", raw[i]):
-                in_sub = True
-                continue
-            if in_sub and label_is(book, "tie_finance_subline", norm[i]):
-                continue
-            in_sub = False
-            if amount_rows[i].cells:
-                out.append((i, -1 if label_is(book, "tie_deduction", raw[i]) else 1))
-        return out
+        return [(i, -1 if label_is(book, "tie_deduction", raw[i]) else 1) for i in range(lo, hi)
+                if not part[i] and amount_rows[i].cells]
 
     results: list[TieOut] = []
     layout = amount_rows[i_op].layout
