@@ -24,8 +24,17 @@ from .labels import NOTE_REF, PAGE_NUMBER, RUNNING_HEADER, fold, is_statement_li
 _NOTE_HEADER = rxcache.compile(r"(?i)^(?:附注|附註|注释|註釋|附注[一二三四五六七八九十]+|notes?)$")
 _LABEL_HEADER = rxcache.compile(r"(?i)^(?:项目|項目|items?|科目)$")
 _NEW_ITEM_START = rxcache.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（]?\d+[)）、.]|其中|加[:：]|减[:：]|減[:：]|less|add)", regex.I)
-_SUBTOTAL = rxcache.compile(r"^[^(（].{2,}(?:小计|合计|总计|小計|合計|總計|净额|淨額)$|^(?i:total|subtotal|net)\b")
-_TOTAL = rxcache.compile(r"^[^(（].{2,}(?:小计|合计|总计|小計|合計|總計)$|^(?i:total|subtotal)\b")  # never a label's tail
+_TOTAL_WORDS = ("小计|合计|总计|小計|合計|總計", "total|subtotal")  # Chinese tails, English heads
+
+
+def _total_rx(zh: str, en: str) -> regex.Pattern[str]:
+    return rxcache.compile(rf"^[^(（].{{2,}}(?:{zh})$|^(?i:{en})\b")
+
+
+# a total is a label complete in itself: it never wraps into the next line (净额 and Net too), and
+# never ends a label begun on the line above
+_SUBTOTAL = _total_rx(_TOTAL_WORDS[0] + "|净额|淨額", _TOTAL_WORDS[1] + "|net")
+_TOTAL = _total_rx(*_TOTAL_WORDS)
 CELL_GAP = 7.0  # points between words of one header cell ("2019" "年度")
 
 
