@@ -86,6 +86,7 @@ VALUE_RULES: dict[str, Rule] = {
     "max_implausible_share": _SHARE,
     "min_bigram_share": _SHARE,
     "max_pages": ("whole", 0, None, False),  # 0: no limit
+    "max_page_chars": ("whole", 0, None, False),  # 0: no limit
     "ocr_max_pages": ("whole", 0, None, False),
     "ocr_contents_pages": ("whole", 0, None, False),
     "ocr_languages": ("languages", None, None, False),
