@@ -206,6 +206,9 @@ class Document:
         same page. (A text page refers to its page weakly, so both are kept together.)"""
         entry = self._textpages.pop(index, None)
         if entry is None:
+            # the deadline's alarm defers while PyMuPDF's code is on the stack, and reading pages is
+            # mostly that: each new page is where a passed deadline is noticed
+            limits.check()
             page = self.pdf[index]
             entry = (page, page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT))
         self._textpages[index] = entry

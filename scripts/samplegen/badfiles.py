@@ -413,3 +413,21 @@ def unloadable_page(out: Path, pages: int = 3, bad: int = 2) -> Path:
     objects.extend(b"(not a page)" if i + 1 == bad else page for i in range(pages))
     out.write_bytes(raw_pdf(objects))
     return out
+
+
+def whitespace_bomb(out: Path, pages: int = 3000, megabytes: int = 20) -> Path:
+    """``pages`` pages sharing one content stream that inflates to ``megabytes`` MB of blanks before
+    its line of text: a few dozen kB that take a fraction of a second a page, minutes in all."""
+    content = b" " * (megabytes << 20) + b"BT /F1 10 Tf 72 770 Td (Filler page: nothing to read here.) Tj ET"
+    raw = zlib.compress(content, 9)
+    first = 5
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(raw)} /Filter /FlateDecode >>\nstream\n".encode() + raw + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    objects.extend(page for _ in range(pages))
+    out.write_bytes(raw_pdf(objects))
+    return out
