@@ -63,10 +63,10 @@ def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook,
                            ocr_error: OcrUnavailableError | None = None) -> ExtractorError:
     file = str(doc.path)
     if doc.too_complex:
-        first = min(doc.too_complex)
+        worst = min(doc.too_complex)
         more = f" (and {_page_list(sorted(doc.too_complex)[1:])})" if len(doc.too_complex) > 1 else ""
         return TooComplexError(
-            f"page {first + 1}{more} is too complex to read ({doc.too_complex[first]}) and the income statement "
+            f"page {worst + 1}{more} is too complex to read ({doc.too_complex[worst]}) and the income statement "
             "was not found on the other pages: a resource bomb or a broken conversion; obtain another copy of the "
             "report", file=file)
     pages = sorted(set(located.scanned) | set(doc.ocr_pages)) or list(range(doc.page_count))

@@ -100,6 +100,8 @@ VALUE_RULES: dict[str, Rule] = {
     "max_revenue_growth": ("number", 0.0, None, True),
     "tieout_confidence": _SHARE,
     "review_confidence": _SHARE,
+    "crop_max_megapixels": ("number", 0.0, None, True),
+    "crop_render_seconds": ("number", 0.0, None, True),
     "parties_mdna_window_pages": ("whole", 1, None, False),
     "parties_notes_window_pages": ("whole", 1, None, False),
     "parties_statement_window": ("whole", 0, None, False),

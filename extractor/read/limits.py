@@ -26,15 +26,18 @@ recorded as an error and replaced.
 from __future__ import annotations
 
 import os
+import pickle
 import re
+import select
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
+from typing import Any, TypeVar
 
 from ..errors import ExtractionTimeoutError, MemoryLimitError
 
@@ -43,6 +46,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     resource = None  # type: ignore[assignment]
 
+T = TypeVar("T")
 RETRY_SECONDS = 0.05  # how soon a deferred alarm rings again
 
 
@@ -186,3 +190,60 @@ def memory_limit(megabytes: float | None, file: str) -> Iterator[None]:
                                "--memory-limit or check the file (huge pages or images?)", file=file) from None
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+class ChildTimedOut(TimeoutError):
+    """Work run by :func:`call_in_child` took longer than it was given; its process was killed."""
+
+
+class ChildFailed(RuntimeError):
+    """Work run by :func:`call_in_child` raised, or its process died (the message says which)."""
+
+
+def call_in_child(fn: Callable[..., T], *args: Any, seconds: float) -> T:
+    """``fn(*args)`` in a forked child process, killed after ``seconds`` or at the report's deadline,
+    whichever comes first: for work inside MuPDF that can run for minutes (drawing a page of
+    millions of strokes) and that no alarm can interrupt. The result comes back pickled. Raises
+    :class:`ChildTimedOut` or :class:`ChildFailed`; where there is no fork, ``fn`` runs here.
+    A raw fork, not multiprocessing: a daemonic pool worker may not start multiprocessing children."""
+    left = remaining()
+    if left is not None:
+        seconds = min(seconds, left)
+    if not hasattr(os, "fork"):  # pragma: no cover - not on Windows
+        return fn(*args)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        try:
+            os.close(r)
+            try:
+                data = pickle.dumps((True, fn(*args)))
+            except BaseException as e:  # noqa: BLE001 - reported to the parent, whatever it was
+                data = pickle.dumps((False, f"{type(e).__name__}: {e}"))
+            with os.fdopen(w, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks: list[bytes] = []
+    until = time.monotonic() + seconds
+    try:
+        while True:
+            wait = until - time.monotonic()
+            if wait <= 0 or not select.select([r], [], [], wait)[0]:
+                raise ChildTimedOut(f"took longer than {seconds:g} s")
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise ChildFailed("its process ended without an answer (killed, or out of memory)")
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise ChildFailed(value)
+    return value  # type: ignore[no-any-return]

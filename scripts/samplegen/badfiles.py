@@ -400,8 +400,9 @@ def stroke_flood(out: Path, strokes: int = 2_000_000) -> Path:
 
 
 def unloadable_page(out: Path, pages: int = 3, bad: int = 2) -> Path:
-    """``pages`` text pages of which page ``bad`` (1-based) is not a page dictionary: MuPDF cannot load it."""
-    text = b"BT /F1 10 Tf 72 770 Td (A page of text: nothing to read here.) Tj ET"
+    """``pages`` text pages of which page ``bad`` (1-based) is a page-tree node that holds itself:
+    MuPDF counts it but cannot load it ("cycle in page tree")."""
+    text = b"BT /F1 10 Tf 72 770 Td (A page of ordinary text, long enough to count as a page with a text layer.) Tj ET"
     first = 5
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -410,8 +411,27 @@ def unloadable_page(out: Path, pages: int = 3, bad: int = 2) -> Path:
         f"<< /Length {len(text)} >>\nstream\n".encode() + text + b"\nendstream",
     ]
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
-    objects.extend(b"(not a page)" if i + 1 == bad else page for i in range(pages))
+    loop = f"<< /Type /Pages /Parent 2 0 R /Kids [{first + bad - 1} 0 R] /Count 1 >>".encode()
+    objects.extend(loop if i + 1 == bad else page for i in range(pages))
     out.write_bytes(raw_pdf(objects))
+    return out
+
+
+def add_strokes(src: Path, out: Path, page: int, strokes: int) -> Path:
+    """``src`` with ``strokes`` short stroked lines drawn over page ``page`` (1-based): slow to draw."""
+    doc = pymupdf.open(src)
+    pg = doc[page - 1]
+    ops = [b"q 0.1 w"]
+    for i in range(strokes):
+        x, y = 20 + (i * 13) % 550, 20 + (i * 7) % 800
+        ops.append(b"%d %d m %d %d l S" % (x, y, x + 3, y + 2))
+    ops.append(b"Q")
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<< >>")
+    doc.update_stream(xref, b"\n".join(ops))
+    contents = " ".join(f"{x} 0 R" for x in pg.get_contents())
+    doc.xref_set_key(pg.xref, "Contents", f"[{contents} {xref} 0 R]")
+    doc.save(out, garbage=0, deflate=True)
     return out
 
 
