@@ -135,7 +135,7 @@ def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple
     if review_html:
         from .report.review import write_single  # jinja2 and the templates only when asked for
 
-        write_single(result.to_json(), Path(review_html), Path(report), patterns)
+        write_single(result.to_json(), Path(review_html), Path(report), patterns, options.timeout)
         click.echo(f"review -> {review_html}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))

@@ -4,9 +4,10 @@ Takes a report's PDF, a page and the boxes to show (PDF points, origin top-left,
 gives a PNG under ``crops/``: a band around the boxes with some context above and below, as wide as
 the text in it, each box's row tinted and the box itself outlined, or the whole page scaled when
 only the page is known. A page is drawn in a child process given ``crop_render_seconds`` (and no
-more than the report's deadline leaves), and only when the crop stays within ``crop_max_megapixels``
-(patterns/thresholds.yaml): a page that cannot be drawn so (millions of strokes, a page-size bomb)
-gets a placeholder that says why instead of holding up the review. A crop's file name is a digest of (sha256, page, boxes, scale), so a second run over the same
+more than the report's deadline, or the time the review was given, leaves), and only when the crop
+stays within ``crop_max_megapixels`` (patterns/thresholds.yaml): a page that cannot be drawn so
+(millions of strokes, a page-size bomb) gets a placeholder that says why instead of holding up the
+review. A crop's file name is a digest of (sha256, page, boxes, scale), so a second run over the same
 batch finds every crop on disk and opens no PDF at all.
 """
 
@@ -16,6 +17,7 @@ import base64
 import hashlib
 import json
 import struct
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +57,9 @@ class DrawLimits:
     """What drawing one crop may take: pixels and seconds (patterns/thresholds.yaml)."""
 
     max_megapixels: float = 40.0
-    seconds: float = 20.0
+    seconds: float = 10.0
+    until: float | None = None  # time.monotonic() by which all drawing must end (`extract --review --timeout`)
+    why_until: str = ""  # what set ``until``, for the placeholder
 
     @classmethod
     def from_book(cls, book: patternbook.PatternBook) -> DrawLimits:
@@ -195,10 +199,17 @@ class CropMaker:
         if size > self.draw.max_megapixels:
             return (f"the picture would be {size:,.0f} megapixels, more than crop_max_megapixels "
                     f"({self.draw.max_megapixels:g}) in patterns/thresholds.yaml")
+        seconds = self.draw.seconds
+        if self.draw.until is not None:
+            seconds = min(seconds, self.draw.until - time.monotonic())
+            if seconds <= 0:
+                return f"no time was left to draw it ({self.draw.why_until})"
         try:
-            return limits.call_in_child(render, doc, page, boxes, seconds=self.draw.seconds)
+            return limits.call_in_child(render, doc, page, boxes, seconds=seconds)
         except limits.ChildTimedOut:
             limits.check()  # the report's deadline passed: that is a time-out, not this page's fault
+            if seconds < self.draw.seconds:
+                return f"no time was left to finish drawing it ({self.draw.why_until})"
             return (f"drawing it took longer than {self.draw.seconds:g} s (crop_render_seconds in "
                     "patterns/thresholds.yaml); a page of very many strokes or images")
         except limits.ChildFailed as e:

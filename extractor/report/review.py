@@ -14,8 +14,9 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -440,12 +441,17 @@ def build_review(outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path
 
 
 def write_single(result: dict[str, Any], out_html: Path, pdf: Path | None = None,
-                 patterns: tuple[str, ...] = ()) -> CropStats:
+                 patterns: tuple[str, ...] = (), seconds: float | None = None) -> CropStats:
     """The review of one report as one HTML file with its crops embedded (no decisions store);
-    ``patterns``: the pattern folders the report was read with (their drawing limits apply)."""
+    ``patterns``: the pattern folders the report was read with (their drawing limits apply);
+    ``seconds``: the time drawing its crops may take in all (the report's --timeout): crops not
+    drawn by then are placeholders that say so."""
     out_html = Path(out_html)
     review = Review(out_html.parent, out_html.parent, results=[result], embed=True, store=False)
-    review.crops.draw = DrawLimits.from_book(patternbook.load(patterns))
+    draw = DrawLimits.from_book(patternbook.load(patterns))
+    if seconds:
+        draw = replace(draw, until=time.monotonic() + seconds, why_until=f"the review was given --timeout {seconds:g} s")
+    review.crops.draw = draw
     if pdf is not None:
         review.roots = (pdf.parent,)
     v = review.view(0, {})
