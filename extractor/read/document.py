@@ -274,7 +274,7 @@ class Document:
                 if limits.out_of_memory(e):
                     raise MemoryError(str(e)) from e
                 return self.lines(index)
-            seen: dict[str, list[tuple[float, ...]]] = {}
+            seen: SeenSpans = {}
             words = [Word(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in raw
                      if not _seen_span(seen, text, (x0, y0, x1, y1))]
             self._quick[index] = words_to_lines(words, index, self.line_merge_overlap)
@@ -322,7 +322,7 @@ class Document:
         # Fake bold draws text twice a fraction of a point apart: either as a second span with the
         # same text (most producers), or glyph by glyph ("合合并并"). Both are caught here without
         # comparing every glyph with every other, which would cost more than reading the page.
-        seen_spans: dict[str, list[tuple[float, ...]]] = {}
+        seen_spans: SeenSpans = {}
         words: list[Word] = []
         dupes = 0
         for block in raw.get("blocks", []):
@@ -385,11 +385,22 @@ def _walk_outline(pdf: pymupdf.Document) -> list[tuple[int, str, int]]:
     return out
 
 
-def _seen_span(seen: dict[str, list[tuple[float, ...]]], text: str, bbox: tuple[float, ...]) -> bool:
-    for other in seen.get(text, ()):
-        if abs(other[0] - bbox[0]) <= 1.5 and abs(other[1] - bbox[1]) <= 1.5 and abs(other[2] - bbox[2]) <= 1.5:
-            return True
-    seen.setdefault(text, []).append(tuple(bbox))
+# spans already read, by text and a grid cell of their top-left corner (SPAN_CELL points)
+SeenSpans = dict[tuple[str, int, int], list[tuple[float, ...]]]
+SPAN_CELL = 1.5  # spans closer than this at left, top and right are one span drawn twice
+
+
+def _seen_span(seen: SeenSpans, text: str, bbox: tuple[float, ...]) -> bool:
+    """Was a span of this text drawn already at (about) this place? Spans are kept by grid cell, so
+    that a page of 200,000 one-letter spans is not compared with itself pair by pair (minutes)."""
+    cx, cy = int(bbox[0] // SPAN_CELL), int(bbox[1] // SPAN_CELL)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            for other in seen.get((text, cx + dx, cy + dy), ()):
+                if (abs(other[0] - bbox[0]) <= SPAN_CELL and abs(other[1] - bbox[1]) <= SPAN_CELL
+                        and abs(other[2] - bbox[2]) <= SPAN_CELL):
+                    return True
+    seen.setdefault((text, cx, cy), []).append(tuple(bbox))
     return False
 
 
