@@ -122,3 +122,22 @@ def test_crop_over_the_pixel_budget_is_a_placeholder(tmp_path: Path) -> None:
     crop = maker.crop(SAMPLES / "s01_bse_reportlab.pdf", "0" * 64, 1, [])
     assert crop is not None and crop.unavailable is not None and "more than crop_max_megapixels" in crop.unavailable
     assert maker.stats.failed and "page 1 could not be drawn" in maker.stats.failed[0]
+
+
+@pytest.mark.parametrize(("first", "second", "same"), [
+    ((10.0, 20.0, 30.0), (10.0, 20.0, 30.0), True),
+    ((10.0, 20.0, 30.0), (11.4, 21.4, 31.4), True),   # fake bold: a fraction of a point apart
+    ((1.4, 1.4, 9.0), (1.6, 1.6, 9.0), True),         # either side of a grid cell's edge
+    ((10.0, 20.0, 30.0), (11.6, 20.0, 31.6), False),  # more than 1.5 pt to the right
+    ((10.0, 20.0, 30.0), (10.0, 21.6, 30.0), False),  # the next line
+    ((10.0, 20.0, 30.0), (10.0, 20.0, 40.0), False),  # same start, longer span
+], ids=["same_place", "fake_bold", "cell_edge", "right", "below", "longer"])
+def test_span_drawn_twice(first, second, same) -> None:
+    """Spans are kept by grid cell (a page of 200,000 one-letter spans is not compared pair by pair);
+    what counts as one span drawn twice is unchanged: left, top and right within 1.5 pt."""
+    from extractor.read.document import _seen_span
+
+    seen: dict = {}
+    assert _seen_span(seen, "A", first) is False
+    assert _seen_span(seen, "A", second) is same
+    assert _seen_span(seen, "B", second) is False  # another text is never a duplicate
