@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,12 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int:
 
 _timeout_opt = click.option("--timeout", type=float, default=120.0, show_default=True, callback=_finite_non_negative,
                             help="Seconds allowed per report (0 for no limit).")
+DEFAULT_MEMORY_MB = 2048.0  # a report needing more is a bomb: the largest real reports take a few hundred MB
+_memory_opt = click.option(
+    "--memory-limit", "memory_limit", type=float, default=DEFAULT_MEMORY_MB, show_default=True,
+    callback=_finite_non_negative,
+    help="MB of memory one report may take beyond what the process holds (0 for no limit); over it, the report "
+         "ends with error code memory_limit (in a batch, the batch goes on).")
 _password_opt = click.option("--password", default=None, envvar="EXTRACTOR_PDF_PASSWORD",
                              help="Password that opens encrypted PDFs (or set EXTRACTOR_PDF_PASSWORD).")
 
@@ -112,9 +119,10 @@ def main() -> None:
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
+@_memory_opt
 @_password_opt
 def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple[str, ...], ratio: str,
-            timeout: float, password: str | None) -> None:
+            timeout: float, memory_limit: float, password: str | None) -> None:
     """Extract revenue, selling, R&D and admin expense from one REPORT (PDF)."""
     with _loading():
         from . import patternbook
@@ -122,12 +130,12 @@ def extract(report: str, as_json: bool, review_html: str | None, patterns: tuple
         from .pipeline import extract_report
 
         patternbook.load()
-        options = _options(patterns, ratio, timeout, password)
+        options = replace(_options(patterns, ratio, timeout, password), memory_limit=memory_limit or None)
     result = extract_report(report, options)
     if review_html:
         from .report.review import write_single  # jinja2 and the templates only when asked for
 
-        write_single(result.to_json(), Path(review_html), Path(report))
+        write_single(result.to_json(), Path(review_html), Path(report), patterns, options.timeout)
         click.echo(f"review -> {review_html}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
@@ -204,10 +212,7 @@ def _output_errors(outdir_param: str) -> Callable[[Callable[..., None]], Callabl
 @_patterns_opt
 @_ratio_opt
 @_timeout_opt
-@click.option("--memory-limit", "memory_limit", type=float, default=0, show_default=True,
-              callback=_finite_non_negative,
-              help="MB of memory one report may take in its worker (0 for no limit); over it, the report "
-                   "fails with error code memory_limit and the batch goes on.")
+@_memory_opt
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask cluster (see --scheduler).")
 @click.option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default with --executor dask: a "
@@ -243,8 +248,6 @@ def batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, .
 def _batch(folder: str, out: str, jobs: int, strict: bool, patterns: tuple[str, ...], ratio: str,
            timeout: float, memory_limit: float, executor: str, scheduler: str | None, formats: str,
            refresh: bool, follow_links: bool, wait: bool, quiet: bool, password: str | None) -> None:
-    from dataclasses import replace
-
     from .corpus import outdir
     from .corpus.names import printable
     from .corpus.runner import make_executor, run_batch

@@ -73,6 +73,13 @@ class MemoryLimitError(ExtractorError, MemoryError):
     code = "memory_limit"
 
 
+class TooComplexError(ExtractorError):
+    """A page asks for more work than a report may take (hundreds of thousands of glyphs, graphics
+    states nested past MuPDF's limit): a resource bomb, or a page no annual report prints."""
+
+    code = "too_complex"
+
+
 class InternalError(ExtractorError):
     code = "internal"
 
@@ -123,6 +130,7 @@ ERROR_CODES = (
     "no_income_statement",
     "timeout",
     "memory_limit",
+    "too_complex",
     "changed_during_run",
     "internal",
 )

@@ -24,6 +24,7 @@ from .errors import (
     InternalError,
     NoIncomeStatementError,
     NoTextLayerError,
+    TooComplexError,
 )
 from .model import ITEMS, PERIODS, Flag, Report
 from .parties import PartiesRead, read_parties
@@ -61,6 +62,13 @@ def sha256_of(path: Path) -> str:
 def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook,
                            ocr_error: OcrUnavailableError | None = None) -> ExtractorError:
     file = str(doc.path)
+    if doc.too_complex:
+        worst = min(doc.too_complex)
+        more = f" (and {_page_list(sorted(doc.too_complex)[1:])})" if len(doc.too_complex) > 1 else ""
+        return TooComplexError(
+            f"page {worst + 1}{more} is too complex to read ({doc.too_complex[worst]}) and the income statement "
+            "was not found on the other pages: a resource bomb or a broken conversion; obtain another copy of the "
+            "report", file=file)
     pages = sorted(set(located.scanned) | set(doc.ocr_pages)) or list(range(doc.page_count))
     min_chars = int(book.value("min_page_chars"))
     health = {i: doc.layer_health(i) for i in pages}
@@ -101,6 +109,11 @@ def _diagnose_no_statement(doc: Document, located: Located, book: PatternBook,
             f"{len(bad)} of {len(health)} pages have an unreadable text layer (fonts without a usable Unicode map: "
             f"the text extracts as garbage){limited}{ocr_done}{install}; obtain another copy of the report, or "
             + ("OCR it (e.g. `ocrmypdf --force-ocr`)" if ocr_error else whole), file=file)
+    if broken := sorted(i for i in doc.page_errors if i in health):
+        return DamagedPdfError(
+            f"page {_page_list(broken)} cannot be read ({doc.page_errors[broken[0]]}) and the income statement was not "
+            "found on the other pages: the file is damaged (the statement may be on the page MuPDF cannot load); "
+            "download it again or repair it (`qpdf in.pdf out.pdf`)", file=file)
     scanned = (f"; {len(empty)} pages have no text layer and may hold the statements"
                f"{ocr_done or ' (OCR them)'}{install}") if len(empty) >= 3 else ocr_done
     return NoIncomeStatementError(
@@ -193,7 +206,8 @@ def extract(path: str | Path, options: Options | None = None, data: bytes | None
     doc = open_document(p, fake_bold_overlap=float(book.value("fake_bold_overlap")),
                         line_merge_overlap=float(book.value("line_merge_overlap")), password=options.password,
                         max_pages=int(book.value("max_pages")) or None,
-                        min_bigram_share=float(book.value("min_bigram_share")), data=data)
+                        min_bigram_share=float(book.value("min_bigram_share")), data=data,
+                        max_page_chars=int(book.value("max_page_chars")) or None)
     sha = hashlib.sha256(data).hexdigest() if data is not None else sha256_of(p)
     report = Report(file=str(path), sha256=sha, pages=doc.total_pages)
     meta = read_meta(doc, book)

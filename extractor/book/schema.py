@@ -86,6 +86,7 @@ VALUE_RULES: dict[str, Rule] = {
     "max_implausible_share": _SHARE,
     "min_bigram_share": _SHARE,
     "max_pages": ("whole", 0, None, False),  # 0: no limit
+    "max_page_chars": ("whole", 0, None, False),  # 0: no limit
     "ocr_max_pages": ("whole", 0, None, False),
     "ocr_contents_pages": ("whole", 0, None, False),
     "ocr_languages": ("languages", None, None, False),
@@ -99,6 +100,8 @@ VALUE_RULES: dict[str, Rule] = {
     "max_revenue_growth": ("number", 0.0, None, True),
     "tieout_confidence": _SHARE,
     "review_confidence": _SHARE,
+    "crop_max_megapixels": ("number", 0.0, None, True),
+    "crop_render_seconds": ("number", 0.0, None, True),
     "parties_mdna_window_pages": ("whole", 1, None, False),
     "parties_notes_window_pages": ("whole", 1, None, False),
     "parties_statement_window": ("whole", 0, None, False),

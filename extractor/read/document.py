@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pymupdf
 
 from ..errors import DamagedPdfError, EncryptedPdfError, NotAPdfError, NotFoundError
+from . import limits
 from .health import PageHealth, page_health
 
 if TYPE_CHECKING:  # OCR and file sniffing load only for the files that need them
@@ -34,6 +35,11 @@ __all__ = ["Document", "Line", "PageHealth", "Word", "open_document", "words_to_
 # tenth of a megabyte: 48 of them added 3.5 MB to the peak of a 310-page report and saved every
 # rebuild on the real reports (a dozen rebuilt 4 pages of a 120-page report, 5% of its time)
 TEXTPAGES_KEPT = 48
+
+# What PyMuPDF raises for a page it cannot load or interpret: MuPDF's own errors (FzError*) and the
+# RuntimeError of its Python layer. Nothing broader, so that a refused allocation (MemoryError) and
+# the deadline (a BaseException) are never taken for a broken page.
+MUPDF_ERRORS: tuple[type[Exception], ...] = (pymupdf.mupdf.FzErrorBase, RuntimeError)
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -125,6 +131,9 @@ class Document:
     ocr_pages: list[int] = field(default_factory=list)  # pages whose words come from OCR, in order done
     ocr_runs: dict[int, OcrRun] = field(default_factory=dict)  # how each OCR'd page was read, and how long it took
     page_errors: dict[int, str] = field(default_factory=dict)  # pages MuPDF could not read, and why
+    # pages not read because they ask for too much work (too many glyphs, MuPDF's limits), and why
+    too_complex: dict[int, str] = field(default_factory=dict)
+    max_page_chars: int | None = None  # a page with more characters than this is not parsed (a glyph flood)
     _layer_health: dict[int, PageHealth] = field(default_factory=dict)  # OCR'd pages: their own text layer
     # page -> (the text judged, fake-bold glyphs removed, its health): judged again only when either changes
     _health: dict[int, tuple[str, int, PageHealth]] = field(default_factory=dict)
@@ -154,7 +163,9 @@ class Document:
         """Does the page draw images (a scan), as opposed to being blank or having lost its content?"""
         try:
             return bool(self.pdf[index].get_images(full=False))
-        except Exception:  # noqa: BLE001
+        except MUPDF_ERRORS as e:
+            if limits.out_of_memory(e):
+                raise MemoryError(str(e)) from e
             return False
 
     def ocr(self, index: int, settings: ocr_engine.OcrSettings) -> None:
@@ -196,6 +207,9 @@ class Document:
         same page. (A text page refers to its page weakly, so both are kept together.)"""
         entry = self._textpages.pop(index, None)
         if entry is None:
+            # the deadline's alarm defers while PyMuPDF's code is on the stack, and reading pages is
+            # mostly that: each new page is where a passed deadline is noticed
+            limits.check()
             page = self.pdf[index]
             entry = (page, page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT))
         self._textpages[index] = entry
@@ -212,10 +226,38 @@ class Document:
         if index not in self._text:
             try:
                 self._text[index] = self._get_text(index, "text")
-            except Exception as e:  # noqa: BLE001 - a broken page reads as empty, health says so
+            except MUPDF_ERRORS as e:  # a broken page reads as empty, health says so
                 self._text[index] = ""
-                self.page_errors[index] = str(e) or type(e).__name__
+                self._page_failed(index, e)
         return self._text[index]
+
+    def _page_failed(self, index: int, e: Exception) -> None:
+        """Note why MuPDF could not read a page. A refused allocation is not the page's fault: it
+        goes on as MemoryError (``memory_limit``); MuPDF's own limits (nesting) make it too complex."""
+        if limits.out_of_memory(e):
+            raise MemoryError(str(e)) from e
+        reason = limits.mupdf_message(e)
+        self.page_errors[index] = reason
+        if limits.mupdf_error_code(e) == limits.FZ_ERROR_LIMIT:
+            self.too_complex[index] = reason
+
+    def _over_budget(self, index: int) -> bool:
+        """Has the page more characters than a page is parsed with (``max_page_chars``)? Reading its
+        glyphs one by one would take gigabytes (a glyph flood): it is noted as too complex instead."""
+        if index in self.too_complex:
+            return True
+        if not self.max_page_chars:
+            return False
+        text = self.text(index)
+        if len(text) <= self.max_page_chars:
+            return False
+        chars = len(text) - sum(text.count(c) for c in " \n\t")
+        if chars <= self.max_page_chars:
+            return False
+        self.too_complex[index] = (f"{chars:,} characters, more than max_page_chars ({self.max_page_chars:,}) "
+                                   "in patterns/thresholds.yaml")
+        self.notes.append(("page_too_complex", f"page {index + 1} was not parsed: {self.too_complex[index]}"))
+        return True
 
     def quick_lines(self, index: int) -> list[Line]:
         """Lines from MuPDF's own words: several times cheaper than :meth:`lines`, for stages that
@@ -224,11 +266,16 @@ class Document:
         if index in self._words:
             return self.lines(index)
         if index not in self._quick:
+            if self._over_budget(index):
+                self._quick[index] = []
+                return []
             try:
                 raw = self._get_text(index, "words")
-            except Exception:  # noqa: BLE001
+            except MUPDF_ERRORS as e:
+                if limits.out_of_memory(e):
+                    raise MemoryError(str(e)) from e
                 return self.lines(index)
-            seen: dict[str, list[tuple[float, ...]]] = {}
+            seen: SeenSpans = {}
             words = [Word(text, x0, y0, x1, y1) for x0, y0, x1, y1, text, *_ in raw
                      if not _seen_span(seen, text, (x0, y0, x1, y1))]
             turn = self._displayed(index)
@@ -294,10 +341,12 @@ class Document:
                     down += weight
         return m if across > down else None
     def _read_words(self, index: int) -> list[Word]:
+        if self._over_budget(index):
+            return []
         try:
             raw = self._get_text(index, "rawdict")
-        except Exception as e:  # noqa: BLE001
-            self.page_errors[index] = str(e) or type(e).__name__
+        except MUPDF_ERRORS as e:
+            self._page_failed(index, e)
             return []
         turn = self._displayed(index, raw)
         if turn is not None:
@@ -305,7 +354,7 @@ class Document:
         # Fake bold draws text twice a fraction of a point apart: either as a second span with the
         # same text (most producers), or glyph by glyph ("合合并并"). Both are caught here without
         # comparing every glyph with every other, which would cost more than reading the page.
-        seen_spans: dict[str, list[tuple[float, ...]]] = {}
+        seen_spans: SeenSpans = {}
         words: list[Word] = []
         dupes = 0
         for block in raw.get("blocks", []):
@@ -385,11 +434,22 @@ def _walk_outline(pdf: pymupdf.Document) -> list[tuple[int, str, int]]:
     return out
 
 
-def _seen_span(seen: dict[str, list[tuple[float, ...]]], text: str, bbox: tuple[float, ...]) -> bool:
-    for other in seen.get(text, ()):
-        if abs(other[0] - bbox[0]) <= 1.5 and abs(other[1] - bbox[1]) <= 1.5 and abs(other[2] - bbox[2]) <= 1.5:
-            return True
-    seen.setdefault(text, []).append(tuple(bbox))
+# spans already read, by text and a grid cell of their top-left corner (SPAN_CELL points)
+SeenSpans = dict[tuple[str, int, int], list[tuple[float, ...]]]
+SPAN_CELL = 1.5  # spans closer than this at left, top and right are one span drawn twice
+
+
+def _seen_span(seen: SeenSpans, text: str, bbox: tuple[float, ...]) -> bool:
+    """Was a span of this text drawn already at (about) this place? Spans are kept by grid cell, so
+    that a page of 200,000 one-letter spans is not compared with itself pair by pair (minutes)."""
+    cx, cy = int(bbox[0] // SPAN_CELL), int(bbox[1] // SPAN_CELL)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            for other in seen.get((text, cx + dx, cy + dy), ()):
+                if (abs(other[0] - bbox[0]) <= SPAN_CELL and abs(other[1] - bbox[1]) <= SPAN_CELL
+                        and abs(other[2] - bbox[2]) <= SPAN_CELL):
+                    return True
+    seen.setdefault((text, cx, cy), []).append(tuple(bbox))
     return False
 
 
@@ -530,7 +590,8 @@ def _utf8_name(p: Path) -> bool:
 
 def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merge_overlap: float = 0.45,
                   password: str | None = None, max_pages: int | None = None,
-                  min_bigram_share: float = 0.2, data: bytes | None = None) -> Document:
+                  min_bigram_share: float = 0.2, data: bytes | None = None,
+                  max_page_chars: int | None = None) -> Document:
     """Open a PDF or raise the contract's error: not_found, not_a_pdf, damaged, encrypted. With
     ``data``, the PDF is read from those bytes (the file's, read by the caller) and ``path`` only names it."""
     p = Path(path)
@@ -564,7 +625,7 @@ def open_document(path: str | Path, *, fake_bold_overlap: float = 0.6, line_merg
                               file=str(p)) from e
     _disable_js(pdf)
     doc = Document(p, pdf, fake_bold_overlap, line_merge_overlap, min_bigram_share=min_bigram_share,
-                   max_pages=max_pages)
+                   max_pages=max_pages, max_page_chars=max_page_chars)
     _unlock(doc, password)
     try:
         pages = pdf.page_count

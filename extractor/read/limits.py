@@ -15,7 +15,10 @@ The deadline uses a Unix interval timer (main thread only). When it passes, the 
   given only the time left and killed at the deadline, and calls :func:`check` between pages.
 The memory ceiling lowers the process's address-space limit (RLIMIT_AS) to what it holds now plus
 the allowance, so an allocation beyond it fails with MemoryError inside the report instead of the
-kernel killing the worker; the old limit is restored afterwards. The batch driver also watches its
+kernel killing the worker; the old limit is restored afterwards. MuPDF reports a refused allocation
+as its own system error ("malloc (N bytes) failed"): :func:`out_of_memory` knows it, the page
+readers re-raise it as MemoryError instead of taking it for a damaged page, and it leaves
+:func:`memory_limit` as ``memory_limit`` too. The batch driver also watches its
 workers from outside (executors.py): a worker stuck in C code past its deadline, or killed, is
 recorded as an error and replaced.
 """
@@ -23,14 +26,18 @@ recorded as an error and replaced.
 from __future__ import annotations
 
 import os
+import pickle
+import re
+import select
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
+from typing import Any, TypeVar
 
 from ..errors import ExtractionTimeoutError, MemoryLimitError
 
@@ -39,6 +46,7 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     resource = None  # type: ignore[assignment]
 
+T = TypeVar("T")
 RETRY_SECONDS = 0.05  # how soon a deferred alarm rings again
 
 
@@ -119,6 +127,33 @@ def deadline(seconds: float | None, file: str) -> Iterator[None]:
         _clock.until, _clock.passed = None, False
 
 
+FZ_ERROR_SYSTEM, FZ_ERROR_LIMIT = 2, 5  # MuPDF's error numbers: a refused allocation; a limit of its own
+_MUPDF_CODE = re.compile(r"^code=(\d+): ")
+
+
+def mupdf_error_code(e: BaseException) -> int | None:
+    """MuPDF's error number of ``e``: an ``FzError*`` carries it, and PyMuPDF's own calls raise
+    RuntimeError("code=N: ...") for the same errors. None for any other exception."""
+    code = getattr(e, "m_code", None)
+    if isinstance(code, int):
+        return code
+    m = _MUPDF_CODE.match(str(e)) if isinstance(e, RuntimeError) else None
+    return int(m.group(1)) if m else None
+
+
+def mupdf_message(e: BaseException) -> str:
+    """The text of a MuPDF error without its number (of no use in a message)."""
+    return _MUPDF_CODE.sub("", str(e)) or type(e).__name__
+
+
+def out_of_memory(e: BaseException) -> bool:
+    """Is ``e`` a refused allocation: Python's MemoryError, or MuPDF's system error for a failed
+    malloc / calloc / realloc ("code=2: realloc (4097088 bytes) failed")?"""
+    if isinstance(e, MemoryError):
+        return True
+    return mupdf_error_code(e) == FZ_ERROR_SYSTEM and "alloc" in str(e) and "failed" in str(e)
+
+
 def address_space_bytes() -> int | None:
     """The process's current virtual size (Linux /proc), or None where that cannot be read."""
     try:
@@ -148,10 +183,67 @@ def memory_limit(megabytes: float | None, file: str) -> Iterator[None]:
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     try:
         yield
-    except MemoryError as e:
-        if isinstance(e, MemoryLimitError):
+    except Exception as e:
+        if isinstance(e, MemoryLimitError) or not out_of_memory(e):
             raise
         raise MemoryLimitError(f"reading this report needed more than {megabytes:g} MB of memory; raise "
                                "--memory-limit or check the file (huge pages or images?)", file=file) from None
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+class ChildTimedOut(TimeoutError):
+    """Work run by :func:`call_in_child` took longer than it was given; its process was killed."""
+
+
+class ChildFailed(RuntimeError):
+    """Work run by :func:`call_in_child` raised, or its process died (the message says which)."""
+
+
+def call_in_child(fn: Callable[..., T], *args: Any, seconds: float) -> T:
+    """``fn(*args)`` in a forked child process, killed after ``seconds`` or at the report's deadline,
+    whichever comes first: for work inside MuPDF that can run for minutes (drawing a page of
+    millions of strokes) and that no alarm can interrupt. The result comes back pickled. Raises
+    :class:`ChildTimedOut` or :class:`ChildFailed`; where there is no fork, ``fn`` runs here.
+    A raw fork, not multiprocessing: a daemonic pool worker may not start multiprocessing children."""
+    left = remaining()
+    if left is not None:
+        seconds = min(seconds, left)
+    if not hasattr(os, "fork"):  # pragma: no cover - not on Windows
+        return fn(*args)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        try:
+            os.close(r)
+            try:
+                data = pickle.dumps((True, fn(*args)))
+            except BaseException as e:  # noqa: BLE001 - reported to the parent, whatever it was
+                data = pickle.dumps((False, f"{type(e).__name__}: {e}"))
+            with os.fdopen(w, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks: list[bytes] = []
+    until = time.monotonic() + seconds
+    try:
+        while True:
+            wait = until - time.monotonic()
+            if wait <= 0 or not select.select([r], [], [], wait)[0]:
+                raise ChildTimedOut(f"took longer than {seconds:g} s")
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise ChildFailed("its process ended without an answer (killed, or out of memory)")
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise ChildFailed(value)
+    return value  # type: ignore[no-any-return]

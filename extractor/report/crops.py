@@ -3,7 +3,11 @@
 Takes a report's PDF, a page and the boxes to show (PDF points, origin top-left, page 1-based) and
 gives a PNG under ``crops/``: a band around the boxes with some context above and below, as wide as
 the text in it, each box's row tinted and the box itself outlined, or the whole page scaled when
-only the page is known. A crop's file name is a digest of (sha256, page, boxes, scale), so a second run over the same
+only the page is known. A page is drawn in a child process given ``crop_render_seconds`` (and no
+more than the report's deadline, or the time the review was given, leaves), and only when the crop
+stays within ``crop_max_megapixels`` (patterns/thresholds.yaml): a page that cannot be drawn so
+(millions of strokes, a page-size bomb) gets a placeholder that says why instead of holding up the
+review. A crop's file name is a digest of (sha256, page, boxes, scale), so a second run over the same
 batch finds every crop on disk and opens no PDF at all.
 """
 
@@ -13,13 +17,16 @@ import base64
 import hashlib
 import json
 import struct
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymupdf
 
+from .. import patternbook
 from ..corpus.outdir import replacing
+from ..read import limits
 
 Box = tuple[float, float, float, float]
 
@@ -42,6 +49,21 @@ class Crop:
     page: int
     boxes: tuple[Box, ...]
     data_uri: str | None = None  # set when crops are embedded (the one-file review)
+    unavailable: str | None = None  # why the page could not be drawn (a placeholder is shown instead)
+
+
+@dataclass(frozen=True)
+class DrawLimits:
+    """What drawing one crop may take: pixels and seconds (patterns/thresholds.yaml)."""
+
+    max_megapixels: float = 40.0
+    seconds: float = 10.0
+    until: float | None = None  # time.monotonic() by which all drawing must end (`extract --review --timeout`)
+    why_until: str = ""  # what set ``until``, for the placeholder
+
+    @classmethod
+    def from_book(cls, book: patternbook.PatternBook) -> DrawLimits:
+        return cls(float(book.value("crop_max_megapixels")), float(book.value("crop_render_seconds")))
 
 
 @dataclass
@@ -86,6 +108,14 @@ def trim(pg: pymupdf.Page, clip: pymupdf.Rect, boxes: Sequence[Box]) -> pymupdf.
     return pymupdf.Rect(x0, clip.y0, x1, clip.y1)
 
 
+def megapixels(page_rect: pymupdf.Rect, boxes: Sequence[Box]) -> float:
+    """The most pixels the crop of ``boxes`` (or the whole page) can have, known before drawing."""
+    if not boxes:
+        return page_rect.width * page_rect.height * PAGE_ZOOM * PAGE_ZOOM / 1e6
+    clip = band(page_rect, boxes)
+    return max(0.0, clip.width) * max(0.0, clip.height) * ZOOM * ZOOM / 1e6
+
+
 def render(doc: pymupdf.Document, page: int, boxes: Sequence[Box]) -> bytes:
     """PNG bytes of ``page`` (1-based): the band around ``boxes`` highlighted, or the whole page."""
     pg = doc[page - 1]
@@ -123,11 +153,13 @@ class CropMaker:
     nothing is written (the one-file review of a single report).
     """
 
-    def __init__(self, folder: Path | None, embed: bool = False) -> None:
+    def __init__(self, folder: Path | None, embed: bool = False, draw: DrawLimits | None = None) -> None:
         self.folder = folder
         self.embed = embed
+        self.draw = draw or DrawLimits.from_book(patternbook.load())
         self.stats = CropStats()
         self._docs: dict[str, pymupdf.Document | None] = {}
+        self._undrawable: dict[tuple[str, int], str] = {}  # (pdf, page) -> why: not tried again for its other crops
 
     def crop(self, pdf: Path | None, sha256: str, page: int, boxes: Sequence[Box]) -> Crop | None:
         boxes = tuple(tuple(float(c) for c in b) for b in boxes)  # type: ignore[misc]
@@ -139,7 +171,11 @@ class CropMaker:
                 self.stats.reused += 1
                 w, h = png_size(path)
                 return Crop(rel, w, h, page, boxes)
-        png = self._render(pdf, page, boxes)
+        png = self._undrawable.get((str(pdf), page)) or self._render(pdf, page, boxes)
+        if isinstance(png, str):
+            self._undrawable[(str(pdf), page)] = png
+            self.stats.failed.append(f"{pdf}: page {page} could not be drawn: {png}")
+            return Crop("", 0, 0, page, boxes, unavailable=png)
         if png is None:
             return None
         self.stats.rendered += 1
@@ -153,14 +189,36 @@ class CropMaker:
             tmp.write_bytes(png)
         return Crop(rel, w, h, page, boxes)
 
-    def _render(self, pdf: Path | None, page: int, boxes: Sequence[Box]) -> bytes | None:
+    def _render(self, pdf: Path | None, page: int, boxes: Sequence[Box]) -> bytes | str | None:
+        """The PNG, None when there is no page to draw, or why the page could not be drawn."""
         doc = self._open(pdf)
         if doc is None:
             return None
         if not 1 <= page <= doc.page_count:
             self.stats.failed.append(f"{pdf}: page {page} is outside the document ({doc.page_count} pages)")
             return None
-        return render(doc, page, boxes)
+        try:
+            size = megapixels(doc[page - 1].rect, boxes)
+        except (pymupdf.mupdf.FzErrorBase, RuntimeError) as e:
+            return limits.mupdf_message(e)
+        if size > self.draw.max_megapixels:
+            return (f"the picture would be {size:,.0f} megapixels, more than crop_max_megapixels "
+                    f"({self.draw.max_megapixels:g}) in patterns/thresholds.yaml")
+        seconds = self.draw.seconds
+        if self.draw.until is not None:
+            seconds = min(seconds, self.draw.until - time.monotonic())
+            if seconds <= 0:
+                return f"no time was left to draw it ({self.draw.why_until})"
+        try:
+            return limits.call_in_child(render, doc, page, boxes, seconds=seconds)
+        except limits.ChildTimedOut:
+            limits.check()  # the report's deadline passed: that is a time-out, not this page's fault
+            if seconds < self.draw.seconds:
+                return f"no time was left to finish drawing it ({self.draw.why_until})"
+            return (f"drawing it took longer than {self.draw.seconds:g} s (crop_render_seconds in "
+                    "patterns/thresholds.yaml); a page of very many strokes or images")
+        except limits.ChildFailed as e:
+            return str(e)
 
     def _open(self, pdf: Path | None) -> pymupdf.Document | None:
         if pdf is None:

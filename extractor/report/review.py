@@ -14,8 +14,9 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from ..corpus import decisions
 from ..corpus.decisions import Decision, figure_target, flag_targets
 from ..corpus.outdir import replacing
 from ..model import ITEMS, PERIODS
-from .crops import Crop, CropMaker, CropStats
+from .crops import Crop, CropMaker, CropStats, DrawLimits
 from .spots import flag_spots, locate
 
 RESULTS_NAME = "results.jsonl"
@@ -439,10 +440,18 @@ def build_review(outdir: Path, out: Path | None = None, pdf_roots: Iterable[Path
     return Review(outdir, out, pdf_roots).write(progress, jobs)
 
 
-def write_single(result: dict[str, Any], out_html: Path, pdf: Path | None = None) -> CropStats:
-    """The review of one report as one HTML file with its crops embedded (no decisions store)."""
+def write_single(result: dict[str, Any], out_html: Path, pdf: Path | None = None,
+                 patterns: tuple[str, ...] = (), seconds: float | None = None) -> CropStats:
+    """The review of one report as one HTML file with its crops embedded (no decisions store);
+    ``patterns``: the pattern folders the report was read with (their drawing limits apply);
+    ``seconds``: the time drawing its crops may take in all (the report's --timeout): crops not
+    drawn by then are placeholders that say so."""
     out_html = Path(out_html)
     review = Review(out_html.parent, out_html.parent, results=[result], embed=True, store=False)
+    draw = DrawLimits.from_book(patternbook.load(patterns))
+    if seconds:
+        draw = replace(draw, until=time.monotonic() + seconds, why_until=f"the review was given --timeout {seconds:g} s")
+    review.crops.draw = draw
     if pdf is not None:
         review.roots = (pdf.parent,)
     v = review.view(0, {})

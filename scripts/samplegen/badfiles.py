@@ -352,3 +352,102 @@ def fuzz_cases(samples: list[Path], count: int, seed: int) -> list[tuple[str, by
         kind = MUTATIONS[(k // len(originals)) % len(MUTATIONS)]
         cases.append((f"{k:04d}_{stem}_{kind}", mutate(data, kind, rnd)))
     return cases
+
+
+# --- resource bombs (issue 25): small files, large work ----------------------------------------
+
+
+def _one_page(content: bytes, resources: bytes = b"<< /Font << /F1 5 0 R >> >>", compress: bool = True) -> bytes:
+    """A one-page PDF drawing ``content`` (deflated), with Helvetica as /F1."""
+    raw = zlib.compress(content, 9) if compress else content
+    flt = " /Filter /FlateDecode" if compress else ""
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources " + resources + b" >>",
+        f"<< /Length {len(raw)}{flt} >>\nstream\n".encode() + raw + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def glyph_flood(out: Path, glyphs: int = 60_000, per_span: int = 1) -> Path:
+    """One page of ``glyphs`` tiny glyphs, ``per_span`` to a text-showing operator: a few hundred kB
+    that MuPDF turns into a text page of ``glyphs`` characters (and as many spans when per_span is 1)."""
+    ops = [b"BT /F1 0.5 Tf"]
+    run = b"A" * per_span
+    for i in range(glyphs // per_span):
+        ops.append(b"1 0 0 1 %d %d Tm (%s) Tj" % (10 + (i * 7) % 575, 10 + (i // 82) % 820, run))
+    ops.append(b"ET")
+    out.write_bytes(_one_page(b"\n".join(ops)))
+    return out
+
+
+def nested_q(out: Path, depth: int = 200_000) -> Path:
+    """One page whose content stream saves the graphics state ``depth`` times without restoring it."""
+    out.write_bytes(_one_page(b"q " * depth + b"BT /F1 12 Tf 72 720 Td (deep) Tj ET " + b"Q " * depth))
+    return out
+
+
+def stroke_flood(out: Path, strokes: int = 2_000_000) -> Path:
+    """One page of ``strokes`` short stroked lines, each stroked on its own: slow to draw."""
+    ops = [b"0.1 w"]
+    for i in range(strokes):
+        x, y = 20 + (i * 13) % 550, 20 + (i * 7) % 800
+        ops.append(b"%d %d m %d %d l S" % (x, y, x + 3, y + 2))
+    ops.append(b"BT /F1 12 Tf 72 800 Td (Strokes) Tj ET")
+    out.write_bytes(_one_page(b"\n".join(ops)))
+    return out
+
+
+def unloadable_page(out: Path, pages: int = 3, bad: int = 2) -> Path:
+    """``pages`` text pages of which page ``bad`` (1-based) is a page-tree node that holds itself:
+    MuPDF counts it but cannot load it ("cycle in page tree")."""
+    text = b"BT /F1 10 Tf 72 770 Td (A page of ordinary text, long enough to count as a page with a text layer.) Tj ET"
+    first = 5
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(text)} >>\nstream\n".encode() + text + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    loop = f"<< /Type /Pages /Parent 2 0 R /Kids [{first + bad - 1} 0 R] /Count 1 >>".encode()
+    objects.extend(loop if i + 1 == bad else page for i in range(pages))
+    out.write_bytes(raw_pdf(objects))
+    return out
+
+
+def add_strokes(src: Path, out: Path, page: int, strokes: int) -> Path:
+    """``src`` with ``strokes`` short stroked lines drawn over page ``page`` (1-based): slow to draw."""
+    doc = pymupdf.open(src)
+    pg = doc[page - 1]
+    ops = [b"q 0.1 w"]
+    for i in range(strokes):
+        x, y = 20 + (i * 13) % 550, 20 + (i * 7) % 800
+        ops.append(b"%d %d m %d %d l S" % (x, y, x + 3, y + 2))
+    ops.append(b"Q")
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<< >>")
+    doc.update_stream(xref, b"\n".join(ops))
+    contents = " ".join(f"{x} 0 R" for x in pg.get_contents())
+    doc.xref_set_key(pg.xref, "Contents", f"[{contents} {xref} 0 R]")
+    doc.save(out, garbage=0, deflate=True)
+    return out
+
+
+def whitespace_bomb(out: Path, pages: int = 3000, megabytes: int = 20) -> Path:
+    """``pages`` pages sharing one content stream that inflates to ``megabytes`` MB of blanks before
+    its line of text: a few dozen kB that take a fraction of a second a page, minutes in all."""
+    content = b" " * (megabytes << 20) + b"BT /F1 10 Tf 72 770 Td (Filler page: nothing to read here.) Tj ET"
+    raw = zlib.compress(content, 9)
+    first = 5
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(raw)} /Filter /FlateDecode >>\nstream\n".encode() + raw + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    objects.extend(page for _ in range(pages))
+    out.write_bytes(raw_pdf(objects))
+    return out
