@@ -496,6 +496,6 @@ def mutate_structure(data: bytes, kind: str, rnd: random.Random, target: Target)
         desc = f"move_header: column headers {[h for h, _ in hits]} on {where} moved {how}"
     else:
         raise ValueError(f"unknown structural mutation {kind!r}")
-    out = doc.tobytes(garbage=1)
+    out = doc.tobytes(garbage=1, no_new_id=True)  # no random /ID: the same seed gives the same file
     doc.close()
     return out, desc
