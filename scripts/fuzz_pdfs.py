@@ -186,6 +186,10 @@ def run_all(jobs: list[Job], workers: list[Worker]) -> list[Result]:
                     return
                 i = pending.pop(0)
             results[i] = w.run(jobs[i])
+            with lock:
+                done = sum(r is not None for r in results)
+            if done % 20 == 0 or done == len(jobs):
+                print(f"  ... {done}/{len(jobs)}", file=sys.stderr, flush=True)
 
     threads = [threading.Thread(target=drive, args=(w,)) for w in workers]
     for t in threads:
