@@ -291,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.perf_counter() - t_start:.0f} s wall)")
     for key in sorted(counts):
         print(f"  {key:28s} {counts[key]}")
+    per_kind: dict[str, Counter[str]] = {}
+    for job, res in zip(jobs, results, strict=True):
+        per_kind.setdefault(job.kind or "", Counter())[res.outcome] += 1
+    print("by mutation:")
+    for kind in kinds:
+        if kind in per_kind:
+            print(f"  {kind:20s} " + ", ".join(f"{k} {v}" for k, v in sorted(per_kind[kind].items())))
     print(f"internal: {by_failure['internal']}  past deadline (+2 s): {by_failure['past_deadline']}  "
           f"differs without flag: {by_failure['differs_without_flag']}")
     if slowest is not None:
