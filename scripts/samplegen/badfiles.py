@@ -436,10 +436,11 @@ def mutate_structure(data: bytes, kind: str, rnd: random.Random, target: Target)
         desc = f"broken_tounicode: {broken} of {len(fonts)} fonts' ToUnicode maps on {where} truncated/garbled/emptied"
     elif kind == "scanned_statement":
         pix = page.get_pixmap(dpi=rnd.choice((100, 150)), colorspace=pymupdf.csGRAY)
-        rect = page.rect
-        doc.delete_page(pno)
-        new = doc.new_page(pno, width=rect.width, height=rect.height)
-        new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=80))
+        # the page keeps its place (and the outline its target); its drawing is emptied and the image put
+        # on it (doc.delete_page fails on some outlines)
+        page.clean_contents()
+        doc.update_stream(page.get_contents()[0], b"")
+        page.insert_image(page.rect, stream=pix.tobytes("jpeg", jpg_quality=80))
         desc = f"scanned_statement: {where} replaced by a {pix.width}x{pix.height} image of itself"
     elif kind == "deep_nesting":
         depth = rnd.choice((1_000, 50_000, 200_000))
