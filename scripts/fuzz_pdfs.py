@@ -274,11 +274,16 @@ def main(argv: list[str] | None = None) -> int:
             results = run_all(jobs, workers)
             counts: Counter[str] = Counter(r.outcome for r in results)
             by_failure: Counter[str] = Counter()
-            flagged = 0  # cases whose figures differ and say so (lower confidence or a new quality flag)
+            flagged: list[str] = []  # cases whose figures differ and say so (lower confidence or a new quality flag)
             failing: list[tuple[Job, Result, list[tuple[str, str]]]] = []
             for job, res in zip(jobs, results, strict=True):
                 found = failures(bases[Path(job.src)], res, a.bound)
-                flagged += bool(differing(bases[Path(job.src)], res)) and not any(k == "differs_without_flag" for k, _ in found)
+                changed = differing(bases[Path(job.src)], res)
+                if changed and not any(k == "differs_without_flag" for k, _ in found):
+                    figs = ", ".join(f"{k} {bases[Path(job.src)].figures[k][0]} -> {res.figures[k][0]} at "
+                                     f"{res.figures[k][1]:.2f}" for k in changed)
+                    new_flags = sorted(res.quality - bases[Path(job.src)].quality)
+                    flagged.append(f"{job.name}: {res.mutation}: {res.outcome}: {figs}; new quality flags {new_flags}")
                 if res.outcome == "skipped":
                     found = [("skipped", res.detail)]
                 for kind, _ in found:
@@ -311,13 +316,15 @@ def main(argv: list[str] | None = None) -> int:
         if kind in per_kind:
             print(f"  {kind:20s} " + ", ".join(f"{k} {v}" for k, v in sorted(per_kind[kind].items())))
     print(f"internal: {by_failure['internal']}  past deadline (+2 s): {by_failure['past_deadline']}  "
-          f"differs without flag: {by_failure['differs_without_flag']}  (differs, flagged: {flagged}; "
+          f"differs without flag: {by_failure['differs_without_flag']}  (differs, flagged: {len(flagged)}; "
           f"skipped: {by_failure['skipped']})")
     if slowest is not None:
         print(f"max time: {slowest.seconds:.2f} s")
     for job, res, found in failing:
         for kind, what in found:
             print(f"  {kind}: {job.name}: {res.mutation}: {what[:300]}")
+    for line in flagged:
+        print(f"  differs, flagged: {line[:400]}")
     return 1 if any(kind != "skipped" for _, _, found in failing for kind, _ in found) else 0
 
 
