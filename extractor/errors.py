@@ -100,6 +100,33 @@ class PatternFileError(ExtractorError, ValueError):
         return self.message
 
 
+class PatternTimeoutError(ExtractorError, TimeoutError):
+    """A user pattern (``--patterns``) ran past its time budget (thresholds.yaml ``pattern_timeout``) on one
+    piece of the report's text: it backtracks without end (nested quantifiers such as ``(a|aa)+``). The
+    pattern is at fault, not the PDF: the message names its file, line, concept and text, and the fix."""
+
+    code = "pattern_timeout"
+
+    def __init__(self, pattern_id: str, source: str, pattern_file: str, line: int, concept: str, budget: float,
+                 *, file: str | None = None) -> None:
+        self.pattern_id, self.source, self.pattern_file = pattern_id, source, pattern_file
+        self.line, self.concept, self.budget = line, concept, budget
+        super().__init__(f"pattern {pattern_id} of concept {concept} ({pattern_file}:{line}) {source!r} took longer "
+                         f"than {budget:g} s on one line of the report's text and was stopped; the pattern, not "
+                         "the PDF, is at fault: it backtracks without end (nested quantifiers?). Fix or remove it "
+                         "(`extractor patterns check FOLDER` lists such patterns), or raise pattern_timeout in "
+                         "thresholds.yaml", file=file)
+
+    def __reduce__(self):
+        return (_rebuild_pattern_timeout, (self.pattern_id, self.source, self.pattern_file, self.line, self.concept,
+                                           self.budget, self.file))
+
+
+def _rebuild_pattern_timeout(pattern_id: str, source: str, pattern_file: str, line: int, concept: str,
+                             budget: float, file: str | None) -> PatternTimeoutError:
+    return PatternTimeoutError(pattern_id, source, pattern_file, line, concept, budget, file=file)
+
+
 class ChangedDuringRunError(ExtractorError):
     """A batch file kept changing while its worker read it (a download or copy in progress): nothing is
     recorded for its content, and the next run reads it again."""
@@ -131,6 +158,7 @@ ERROR_CODES = (
     "timeout",
     "memory_limit",
     "too_complex",
+    "pattern_timeout",
     "changed_during_run",
     "internal",
 )

@@ -60,12 +60,32 @@ def _load_cached(extra_dirs: tuple[str, ...]) -> PatternBook:
     from .book.files import add_folder
 
     book: PatternBook = pickle.loads(pickle.dumps(_builtin_book()))  # a copy: the built-in one stays as it is
+    builtin = {id(p) for p in _all_patterns(book)}
     problems: list[str] = []
     for d in extra_dirs:
         add_folder(book, Path(d), problems)
     if problems:
         raise PatternFileError(problems)
+    _budget_user_patterns(book, builtin)
     return book
+
+
+def _all_patterns(book: PatternBook) -> list[Pattern]:
+    return [p for concepts in book.concepts.values() for c in concepts.values() for p in c.patterns + c.excludes]
+
+
+def _budget_user_patterns(book: PatternBook, builtin: set[int]) -> None:
+    """Put every user pattern under the time budget (thresholds.yaml ``pattern_timeout``, which a user
+    file may override): a pattern that backtracks without end then fails naming itself instead of
+    running into the report's deadline. Built-in patterns run without it (see book.types.Budgeted)."""
+    budget = float(book.values.get("pattern_timeout", 0) or 0) or None
+    for p in _all_patterns(book):
+        if id(p) not in builtin:
+            p.budget, p._timed = budget, None
+    for concepts in book.concepts.values():
+        for c in concepts.values():
+            c._any = None  # alternations built before the budgets were set
+    book.cache.clear()
 
 
 def builtin_key() -> str:

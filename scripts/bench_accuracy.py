@@ -108,7 +108,7 @@ def run_one(case: Case, extractor: str, timeout: float) -> Outcome:
     t0 = time.perf_counter()
     try:
         p = subprocess.run([extractor, "extract", str(case.pdf), "--json"], capture_output=True, text=True,
-                           timeout=timeout)
+                           timeout=timeout, check=False)
     except FileNotFoundError:
         return Outcome(case, None, f"extractor not found: {extractor}", time.perf_counter() - t0)
     except subprocess.TimeoutExpired:

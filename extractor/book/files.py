@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from .. import rxcache
+from .backtrack import nested_quantifier
 from .schema import FlagSpec as FlagSettings
 from .schema import PatternFileSpec, PatternSpec, value_problems
 from .types import Concept, FlagSpec, Pattern, PatternBook
@@ -41,8 +42,26 @@ def check_folder(folder: Path) -> list[str]:
     for path in files:
         spec, lines = _read_file(path, problems)
         if spec is not None:
-            _build(spec, path, lines, problems)
+            problems += backtracking_problems(_build(spec, path, lines, problems))
     return problems
+
+
+def backtracking_problems(concepts: dict[str, Concept]) -> list[str]:
+    """A `file:line: key: problem` line for each pattern with nested quantifiers (``(a|aa)+``), which
+    can run without end on text it does not match. Reported by `extractor patterns check`; loading
+    does not refuse them, the time budget (``pattern_timeout``) stops them at run time."""
+    out: list[str] = []
+    for cname, concept in concepts.items():
+        for p in concept.patterns + concept.excludes:
+            head, _, number = p.id.partition("#")
+            if not number.isdigit():  # the other script's copy of a pattern: reported with the pattern
+                continue
+            key = f"concepts.{cname}.exclude.{int(number) - 1}" if head == "exclude/" + cname \
+                else f"concepts.{cname}.patterns.{p.lang}.{int(number) - 1}"
+            problem = nested_quantifier(p.source)
+            if problem:
+                out.append(f"{p.file}:{p.line}: {key}: pattern {p.source!r} of concept {cname}: {problem}")
+    return out
 
 
 def add_folder(book: PatternBook, folder: Path, problems: list[str], eager: bool = True) -> None:

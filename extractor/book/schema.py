@@ -108,6 +108,7 @@ VALUE_RULES: dict[str, Rule] = {
     "statement_max_pages": ("whole", 1, 20, False),
     "parties_backscan_share": _SHARE,
     "parties_match_report_score": ("number", 0.0, 100.0, False),
+    "pattern_timeout": ("number", 0.0, 60.0, True),
 }
 # flags.yaml thresholds (any other name must still be a finite number)
 THRESHOLD_RULES: dict[str, Rule] = {

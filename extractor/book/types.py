@@ -6,13 +6,15 @@ Plain dataclasses (no YAML or validation library): the book is built from the fi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import regex
 
 from .. import rxcache
+from ..errors import PatternTimeoutError
 from . import literals
 
 # patterns an alternation would change: back-references (\1, (?P=name), \g<name>) would refer to the
@@ -20,14 +22,89 @@ from . import literals
 _NOT_COMBINABLE = rxcache.compile(r"\\[1-9]|\(\?P=|\\g<|\(\?[a-zA-Z]*[a-hj-zA-Z][a-zA-Z]*\)")
 
 
-def alternation(sources: list[str]) -> regex.Pattern[str] | None:
+class Budgeted:
+    """A compiled pattern that holds user patterns, run under their time budget (thresholds.yaml
+    ``pattern_timeout``, seconds per application, the ``regex`` module's ``timeout``).
+
+    Used in place of the compiled pattern (search, match, fullmatch, finditer, sub) wherever a user
+    pattern is applied, alone or in an alternation; past the budget it raises
+    :class:`~extractor.errors.PatternTimeoutError` naming the pattern. Built-in patterns are not
+    wrapped: the budget's clock makes a search about three times slower, and the shipped files are
+    checked for nested quantifiers by ``extractor patterns check`` and the tests.
+    """
+
+    __slots__ = ("budget", "rx", "suspects")
+
+    def __init__(self, rx: regex.Pattern[str], budget: float, suspects: Sequence[Pattern]) -> None:
+        self.rx, self.budget, self.suspects = rx, budget, tuple(suspects)
+
+    @property
+    def pattern(self) -> str:
+        return self.rx.pattern
+
+    def search(self, string: str, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self._run(self.rx.search, "search", string, args, kwargs)
+
+    def match(self, string: str, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self._run(self.rx.match, "match", string, args, kwargs)
+
+    def fullmatch(self, string: str, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self._run(self.rx.fullmatch, "fullmatch", string, args, kwargs)
+
+    def sub(self, repl: Any, string: str, *args: Any, **kwargs: Any) -> str:
+        try:
+            return self.rx.sub(repl, string, *args, timeout=self.budget, **kwargs)
+        except TimeoutError:
+            raise self._blame("search", string) from None
+
+    def finditer(self, string: str, *args: Any, **kwargs: Any) -> Iterator[regex.Match[str]]:
+        try:
+            yield from self.rx.finditer(string, *args, timeout=self.budget, **kwargs)
+        except TimeoutError:
+            raise self._blame("search", string) from None
+
+    def _run(self, method: Callable[..., regex.Match[str] | None], name: str, string: str,
+             args: tuple[Any, ...], kwargs: dict[str, Any]) -> regex.Match[str] | None:
+        try:
+            return method(string, *args, timeout=self.budget, **kwargs)
+        except TimeoutError:
+            raise self._blame(name, string) from None
+
+    def _blame(self, name: str, string: str) -> PatternTimeoutError:
+        """The error naming the pattern at fault: in an alternation, the suspect that runs over alone."""
+        culprit = self.suspects[0]
+        if len(self.suspects) > 1:
+            for p in self.suspects:
+                try:
+                    p.compiled  # noqa: B018 - compiles p.rx
+                    getattr(p.rx, name)(string, timeout=p.budget)
+                except TimeoutError:
+                    culprit = p
+                    break
+        return PatternTimeoutError(culprit.id, culprit.source, culprit.file, culprit.line, culprit.concept,
+                                   culprit.budget or self.budget)
+
+
+Matcher: TypeAlias = "regex.Pattern[str] | Budgeted"  # a compiled pattern of the book, as the stages use it
+
+
+def budgeted(rx: regex.Pattern[str], patterns: Sequence[Pattern]) -> Matcher:
+    """``rx`` (compiled from ``patterns``) under the budget of the user patterns among them, if any."""
+    timed = [p for p in patterns if p.budget is not None]
+    if not timed:
+        return rx
+    return Budgeted(rx, max(p.budget for p in timed if p.budget is not None), timed)
+
+
+def alternation(patterns: Sequence[Pattern]) -> Matcher | None:
     """The patterns as one case-insensitive alternation, which matches wherever one of them would:
     text that matches none (most text) costs one search instead of one per pattern. None when there
     are no patterns or one that an alternation would change (see ``_NOT_COMBINABLE``): the caller
-    then tries the patterns one by one."""
+    then tries the patterns one by one. Under the user patterns' budget when it holds any."""
+    sources = [p.source for p in patterns]
     if not sources or any(_NOT_COMBINABLE.search(src) for src in sources):
         return None
-    return rxcache.compile("|".join(f"(?:{src})" for src in sources), regex.IGNORECASE)
+    return budgeted(rxcache.compile("|".join(f"(?:{src})" for src in sources), regex.IGNORECASE), patterns)
 
 
 @dataclass
@@ -52,10 +129,15 @@ class Pattern:
     file: str
     line: int
     _anchor: str | bool | None = field(default=None, repr=False)  # False: none (kept in the cached book)
+    budget: float | None = None  # seconds per application (user patterns: thresholds.yaml pattern_timeout)
+    _timed: Budgeted | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the compiled form: :mod:`extractor.rxcache` serves that, pattern by pattern."""
-        return {**self.__dict__, "rx": None}
+        return {**self.__dict__, "rx": None, "_timed": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"budget": None, "_timed": None, **state})  # books cached before budgets
 
     @property
     def anchor(self) -> str | None:
@@ -65,10 +147,15 @@ class Pattern:
         return self._anchor if isinstance(self._anchor, str) else None
 
     @property
-    def compiled(self) -> regex.Pattern[str]:
+    def compiled(self) -> Matcher:
+        """The compiled pattern; a user pattern's runs under its time budget (:class:`Budgeted`)."""
         if self.rx is None:
             self.rx = rxcache.compile(self.source, regex.IGNORECASE)
-        return self.rx
+        if self.budget is None:
+            return self.rx
+        if self._timed is None:
+            self._timed = Budgeted(self.rx, self.budget, (self,))
+        return self._timed
 
     def fullmatch(self, text: str) -> regex.Match[str] | None:
         return self.compiled.fullmatch(text)
@@ -89,18 +176,18 @@ class Concept:
     multiplier: Decimal | None = None
     currency: str | None = None
     replace: bool = False  # a user file's concept replaces the built-in one instead of adding to it
-    _any: regex.Pattern[str] | bool | None = field(default=None, repr=False, compare=False)  # False: none
+    _any: Matcher | bool | None = field(default=None, repr=False, compare=False)  # False: none
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the alternation, which is compiled again (from the regex cache) on use."""
         return {**self.__dict__, "_any": None}
 
     @property
-    def any(self) -> regex.Pattern[str] | None:
+    def any(self) -> Matcher | None:
         """The patterns as one :func:`alternation`, tried before them; None for a single pattern."""
         if self._any is None:
-            self._any = (alternation([p.source for p in self.patterns]) if len(self.patterns) > 1 else None) or False
-        return self._any or None
+            self._any = (alternation(self.patterns) if len(self.patterns) > 1 else None) or False
+        return self._any if not isinstance(self._any, bool) else None
 
     def match_full(self, text: str) -> Pattern | None:
         if (alt := self.any) is not None and alt.fullmatch(text) is None:

@@ -89,7 +89,7 @@ CREATE TABLE IF NOT EXISTS run_files (
 _RUN_COLUMNS = {"listed_at": "TEXT", "stopped": "TEXT"}
 
 
-RETRIED = ("timeout", "memory_limit", "internal")  # error codes read again by the next run
+RETRIED = ("timeout", "memory_limit", "pattern_timeout", "internal")  # error codes read again by the next run
 
 
 def extractor_version() -> str:

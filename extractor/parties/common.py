@@ -11,6 +11,7 @@ from functools import lru_cache
 import regex
 
 from .. import rxcache
+from ..book.types import Matcher, budgeted
 from ..model import Figure
 from ..patternbook import Concept, Pattern, PatternBook
 from ..read.document import Document, Line, Word
@@ -81,9 +82,10 @@ def _combined(sources: tuple[str, ...]) -> regex.Pattern[str]:
 
 
 def any_line(book: PatternBook, concept: str, text: str) -> bool:
-    cache: dict[str, regex.Pattern[str]] = book.cache.setdefault("_parties_combined", {})
+    cache: dict[str, Matcher] = book.cache.setdefault("_parties_combined", {})
     if concept not in cache:
-        cache[concept] = _combined(tuple(p.source for p in concept_of(book, concept).patterns))
+        pats = concept_of(book, concept).patterns
+        cache[concept] = budgeted(_combined(tuple(p.source for p in pats)), pats)
     return cache[concept].search(text) is not None
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import regex
 
 from .. import rxcache
+from ..book.types import Matcher
 from ..patternbook import PatternBook
 
 _BRACKETED = rxcache.compile(r"\(([^()]*)\)")
@@ -102,9 +103,9 @@ class NameMatch:
 class NameRules:
     """The parts of the pattern book name handling needs, compiled once."""
 
-    suffixes: tuple[regex.Pattern[str], ...]
-    places: tuple[regex.Pattern[str], ...]
-    anonymised: tuple[regex.Pattern[str], ...]
+    suffixes: tuple[Matcher, ...]
+    places: tuple[Matcher, ...]
+    anonymised: tuple[Matcher, ...]
 
     @classmethod
     def from_book(cls, book: PatternBook) -> NameRules:
@@ -117,7 +118,7 @@ class NameRules:
     def _build(cls, book: PatternBook) -> NameRules:
         parties = book.kind("parties")
 
-        def pats(name: str) -> tuple[regex.Pattern[str], ...]:
+        def pats(name: str) -> tuple[Matcher, ...]:
             concept = parties.get(name)
             return tuple(p.compiled for p in concept.patterns) if concept else ()
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 import regex
 
 from .. import rxcache
-from ..book.types import alternation
+from ..book.types import Matcher, alternation
 from ..patternbook import Concept, Pattern, PatternBook
 
 # running furniture of a page: its number, the report's running title
@@ -114,13 +114,13 @@ def _any_title(book: PatternBook) -> Callable[[str], bool]:
     match contains, see :mod:`extractor.book.literals`) are searched only in text holding one of
     the anchors; the others (English titles) always."""
     if "any_title" not in book.cache:
-        anchored: list[str] = []
-        other: list[str] = []
+        anchored: list[Pattern] = []
+        other: list[Pattern] = []
         anchors: set[str] = set()
         for c in book.kind("statements").values():
             for p in c.patterns:
                 a = p.anchor
-                (anchored if a else other).append(p.source)
+                (anchored if a else other).append(p)
                 if a:
                     anchors.add(a)
         rx_anchored, rx_other = alternation(anchored), alternation(other)
@@ -174,10 +174,10 @@ def section_hit(text: str, book: PatternBook, max_chars: int = 40) -> Concept | 
     return cache[text]
 
 
-def _any_of(book: PatternBook, key: str, concepts: list[Concept]) -> regex.Pattern[str] | None:
+def _any_of(book: PatternBook, key: str, concepts: list[Concept]) -> Matcher | None:
     """The :func:`alternation` of several concepts' patterns, kept on the book (None: none to try)."""
     if key not in book.cache:
-        book.cache[key] = alternation([p.source for c in concepts for p in c.patterns])
+        book.cache[key] = alternation([p for c in concepts for p in c.patterns])
     return book.cache[key]
 
 
@@ -232,7 +232,7 @@ def is_statement_line(text: str, book: PatternBook) -> bool:
     return cache[text]
 
 
-def _any_item(book: PatternBook, roles: tuple[str, ...]) -> regex.Pattern[str] | None:
+def _any_item(book: PatternBook, roles: tuple[str, ...]) -> Matcher | None:
     """One alternation of every item pattern of these roles: most lines fail it in one step."""
     return _any_of(book, f"any_item:{','.join(roles)}", [c for c in book.kind("items").values() if c.role in roles])
 

@@ -451,3 +451,149 @@ def whitespace_bomb(out: Path, pages: int = 3000, megabytes: int = 20) -> Path:
     objects.extend(page for _ in range(pages))
     out.write_bytes(raw_pdf(objects))
     return out
+# --- structural mutations (pymupdf edits of a report's pages) ------------------------------------
+
+STRUCTURAL = ("content_ops", "broken_tounicode", "scanned_statement", "deep_nesting", "huge_page",
+              "blank_amount", "move_amount", "move_header")
+
+
+@dataclass
+class Target:
+    """Where a report's income statement is, from the unmutated report's extraction: the structural
+    mutations aim at it (a random page when it is unknown). Pages 0-based; bboxes in PDF points,
+    origin top-left, as OUTPUT.md's figures give them."""
+
+    statement_pages: list[int]
+    amounts: list[tuple[str, int, tuple[float, float, float, float], str]]  # (figure, page, bbox, printed)
+    headers: list[str]  # the statement's column headers as printed
+
+    @classmethod
+    def from_report(cls, report: dict) -> Target:
+        """From a report's JSON (OUTPUT.md): its statement pages, its income-statement amounts, its headers."""
+        st = report.get("statement") or {}
+        amounts = []
+        for item, periods in sorted((report.get("figures") or {}).items()):
+            for period, fig in sorted((periods or {}).items()):
+                if fig and fig.get("source") == "income_statement" and fig.get("bbox") and fig.get("page"):
+                    amounts.append((f"{item}.{period}", fig["page"] - 1, tuple(fig["bbox"]), fig.get("printed", "")))
+        headers = [c["header"] for c in st.get("columns") or [] if c.get("header")]
+        return cls([p - 1 for p in st.get("pages") or []], amounts, headers)
+
+
+def _operators(content: bytes) -> list[tuple[int, int]]:
+    """Spans of the content stream's operators (not inside strings: good enough to damage a stream)."""
+    return [m.span() for m in regex.finditer(rb"(?<=[\s\])>])(?:BT|ET|Tj|TJ|Td|TD|Tm|Tf|cm|re|f\*?|S|q|Q|Do|w)(?=\s)",
+                                             content)]
+
+
+def _redact(page: pymupdf.Page, rect: pymupdf.Rect) -> None:
+    """Remove the text in ``rect`` (a redaction), keeping images and the table's lines."""
+    page.add_redact_annot(rect)
+    page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+
+
+def mutate_structure(data: bytes, kind: str, rnd: random.Random, target: Target) -> tuple[bytes, str]:
+    """One deterministic structural mutation of a PDF (see :data:`STRUCTURAL`), aimed at the income
+    statement where ``target`` knows it; gives the new bytes and a description of what was done."""
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    pages = [p for p in target.statement_pages if 0 <= p < doc.page_count] or [rnd.randrange(doc.page_count)]
+    pno = rnd.choice(pages)
+    page = doc[pno]
+    where = f"page {pno + 1}"
+    if kind == "content_ops":
+        page.clean_contents()  # one content stream
+        xref = page.get_contents()[0]
+        content = doc.xref_stream(xref)
+        ops = _operators(content)
+        n = min(len(ops), rnd.choice((1, 5, 50)))
+        chosen = sorted(rnd.sample(ops, n), reverse=True)
+        how = rnd.choice(("delete", "replace"))
+        for s, e in chosen:
+            content = content[:s] + (b"" if how == "delete" else rnd.choice((b"Q", b"Tj", b"cm", b"ET", b"BT"))) + content[e:]
+        doc.update_stream(xref, content)
+        desc = f"content_ops: {how} {n} of {len(ops)} operators on {where}"
+    elif kind == "broken_tounicode":
+        fonts = [f for f in page.get_fonts(full=True)]
+        broken = 0
+        for f in fonts:
+            kind_, value = doc.xref_get_key(f[0], "ToUnicode")
+            if kind_ != "xref":
+                continue
+            cmap_xref = int(value.split()[0])
+            cmap = doc.xref_stream(cmap_xref)
+            how = rnd.choice(("truncate", "garble", "empty"))
+            if how == "truncate":
+                cmap = cmap[: rnd.randrange(1, max(2, len(cmap)))]
+            elif how == "garble":
+                cmap = regex.sub(rb"<([0-9A-Fa-f]{4})>", lambda m: b"<%04X>" % rnd.randrange(0x10000), cmap)
+            else:
+                cmap = b""
+            doc.update_stream(cmap_xref, cmap)
+            broken += 1
+        desc = f"broken_tounicode: {broken} of {len(fonts)} fonts' ToUnicode maps on {where} truncated/garbled/emptied"
+    elif kind == "scanned_statement":
+        pix = page.get_pixmap(dpi=rnd.choice((100, 150)), colorspace=pymupdf.csGRAY)
+        # the page keeps its place (and the outline its target); its drawing is emptied and the image put
+        # on it (doc.delete_page fails on some outlines)
+        page.clean_contents()
+        doc.update_stream(page.get_contents()[0], b"")
+        page.insert_image(page.rect, stream=pix.tobytes("jpeg", jpg_quality=80))
+        desc = f"scanned_statement: {where} replaced by a {pix.width}x{pix.height} image of itself"
+    elif kind == "deep_nesting":
+        depth = rnd.choice((1_000, 50_000, 200_000))
+        page.clean_contents()
+        xref = page.get_contents()[0]
+        balanced = rnd.random() < 0.5
+        doc.update_stream(xref, b"q\n" * depth + doc.xref_stream(xref) + (b"\nQ" * depth if balanced else b""))
+        desc = f"deep_nesting: {depth} nested q on {where} ({'balanced' if balanced else 'never closed'})"
+    elif kind == "huge_page":
+        how = rnd.choice(("mediabox", "scale"))
+        if how == "mediabox":
+            size = rnd.choice((14_400, 200_000, 10_000_000))
+            doc.xref_set_key(page.xref, "MediaBox", f"[0 0 {size} {size}]")
+            doc.xref_set_key(page.xref, "CropBox", "null")
+            desc = f"huge_page: {where} MediaBox {size} x {size} pt"
+        else:
+            factor = rnd.choice((1_000, 1_000_000))
+            page.clean_contents()
+            xref = page.get_contents()[0]
+            doc.update_stream(xref, f"q {factor} 0 0 {factor} 0 0 cm\n".encode() + doc.xref_stream(xref) + b"\nQ")
+            desc = f"huge_page: {where} content scaled x{factor} (huge coordinates)"
+    elif kind in ("blank_amount", "move_amount"):
+        amounts = [a for a in target.amounts if 0 <= a[1] < doc.page_count]
+        if not amounts:
+            doc.close()
+            return mutate_structure(data, "content_ops", rnd, target)
+        name, apage, bbox, printed = rnd.choice(amounts)
+        page = doc[apage]
+        rect = pymupdf.Rect(bbox)
+        _redact(page, rect + (-0.5, -0.5, 0.5, 0.5))
+        if kind == "blank_amount":
+            desc = f"blank_amount: {name} {printed!r} redacted on page {apage + 1} at {[round(c) for c in bbox]}"
+        else:
+            size = max(5.0, min(12.0, rect.height * 0.85))
+            page.insert_text((rect.x0, rect.y1 + 20 - rect.height * 0.15), printed, fontsize=size, fontname="helv")
+            desc = f"move_amount: {name} {printed!r} on page {apage + 1} moved 20 pt down"
+    elif kind == "move_header":
+        hits = [(h, r) for h in target.headers for r in page.search_for(h)] if target.headers else []
+        if not hits:
+            doc.close()
+            return mutate_structure(data, "content_ops", rnd, target)
+        how = rnd.choice(("down", "right", "swap"))
+        for _h, r in hits:
+            _redact(page, r + (-0.5, -0.5, 0.5, 0.5))
+        for i, (h, r) in enumerate(hits):
+            if how == "down":
+                at = (r.x0, r.y1 + 30)
+            elif how == "right":
+                at = (r.x0 + 60, r.y1 - r.height * 0.15)
+            else:  # each header printed over the next one's column
+                other = hits[(i + 1) % len(hits)][1]
+                at = (other.x0, r.y1 - r.height * 0.15)
+            page.insert_text(at, h, fontsize=max(5.0, min(12.0, r.height * 0.85)), fontname="china-s")
+        desc = f"move_header: column headers {[h for h, _ in hits]} on {where} moved {how}"
+    else:
+        raise ValueError(f"unknown structural mutation {kind!r}")
+    out = doc.tobytes(garbage=1, no_new_id=True)  # no random /ID: the same seed gives the same file
+    doc.close()
+    return out, desc

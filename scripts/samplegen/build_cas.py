@@ -84,7 +84,6 @@ def unit_blocks(ctx: Ctx, header: list[str], heading_at: int | None = None) -> l
         ctx.blocks.insert(heading_at, Para("单位：元", size=9, align="right", keep_next=True))
     elif tu == "yuan_header":
         header = [h + "（元）" if i else h for i, h in enumerate(header)]
-        header = [h if "\n" not in h else h for h in header]
     return header
 
 
@@ -124,7 +123,7 @@ def notice(ctx: Ctx, sec: dict[str, str]) -> None:
 
 
 def profile_and_keydata(ctx: Ctx, sec: dict[str, str]) -> None:
-    d, v = ctx.d, ctx.v
+    d = ctx.d
     ctx.add(PageBreak())
     ctx.heading(sec["profile"], 1, tag="sec:profile", toc=0)
     ctx.heading("一、公司信息", 2)
@@ -517,7 +516,7 @@ def notes(ctx: Ctx) -> None:
     at = len(ctx.blocks)
     ctx.heading(f"{nn['finance']}、财务费用", 3)
     fin = d.inc["finance"]
-    rows, tots = [], []
+    rows = []
     other = [fin[i] - d.inc["fin_int_exp"][i] + d.inc["fin_int_inc"][i] for i in (0, 1)]
     fx = [dr.q(float(o) * 0.4) for o in other]
     fee = [o - f for o, f in zip(other, fx)]

@@ -9,12 +9,12 @@ from .data import ZERO
 from .layout import Heading, PageBreak, Para, Row, Spacer
 from .names import SEGMENTS
 from .statements import (
+    cas_income_en,
     derived,
     ifrs_balance,
     ifrs_balance_derived,
     ifrs_cashflow,
     ifrs_cashflow_derived,
-    cas_income_en,
     ifrs_income,
     statement_table,
 )

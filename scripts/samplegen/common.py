@@ -108,18 +108,18 @@ HANT_FILLER = [
     "展望未來，本集團將繼續聚焦主業，堅持創新驅動發展戰略，加快產能建設及市場佈局，為股東創造更大價值。",
 ]
 EN_FILLER = [
-    "The Group remains committed to customer-oriented innovation and continued to invest in product development "
-    "to strengthen its core competitiveness.",
-    "During the year, the Group expanded its domestic and overseas sales network and optimised its production "
-    "and supply chain management; overall operations remained stable.",
-    "The Board recognises the importance of good corporate governance to the sustainable development of the Group "
-    "and is committed to maintaining high standards of corporate governance.",
-    "Facing a complex external environment, management led all employees in steadily advancing the key tasks of "
-    "the year.",
-    "The Group attaches great importance to talent development, combining internal training with external "
-    "recruitment to build a professional team.",
-    "Looking ahead, the Group will continue to focus on its core business, accelerate capacity expansion and "
-    "market development, and strive to create greater value for shareholders.",
+    ("The Group remains committed to customer-oriented innovation and continued to invest in product development "
+     "to strengthen its core competitiveness."),
+    ("During the year, the Group expanded its domestic and overseas sales network and optimised its production "
+     "and supply chain management; overall operations remained stable."),
+    ("The Board recognises the importance of good corporate governance to the sustainable development of the Group "
+     "and is committed to maintaining high standards of corporate governance."),
+    ("Facing a complex external environment, management led all employees in steadily advancing the key tasks of "
+     "the year."),
+    ("The Group attaches great importance to talent development, combining internal training with external "
+     "recruitment to build a professional team."),
+    ("Looking ahead, the Group will continue to focus on its core business, accelerate capacity expansion and "
+     "market development, and strive to create greater value for shareholders."),
 ]
 
 

@@ -11,7 +11,16 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .names import ANON_EN, ANON_HANT, ANON_STYLES, ISSUER_INDUSTRIES, PLACES, Entity, EntityPool, matching_pair
+from .names import (
+    ANON_EN,
+    ANON_HANT,
+    ANON_STYLES,
+    ISSUER_INDUSTRIES,
+    PLACES,
+    Entity,
+    EntityPool,
+    matching_pair,
+)
 from .variants import Variant
 
 Pair = tuple[Decimal, Decimal]  # (current year, prior year)

@@ -258,7 +258,7 @@ def render(doc: Document, out: Path) -> None:
         profile = Path(tmp) / "profile"
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
                "--outdir", tmp, str(src)]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
         pdf = Path(tmp) / f"{out.stem}.pdf"
         if p.returncode != 0 or not pdf.exists():
             raise RuntimeError(f"libreoffice failed ({p.returncode}): {p.stderr[-500:]}")

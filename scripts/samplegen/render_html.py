@@ -123,8 +123,8 @@ def _block(b: object) -> str:
 
 def _table(t: Table) -> str:
     cols = "".join(f"<col style='width:{c.width}pt'>" for c in t.columns)
-    parts = [f"<table class='{t.rule}' style='width:{BODY_W}pt;font-size:{t.size}pt;line-height:{t.size + 3}pt'>"
-             f"<colgroup>{cols}</colgroup>"]
+    parts = [(f"<table class='{t.rule}' style='width:{BODY_W}pt;font-size:{t.size}pt;line-height:{t.size + 3}pt'>"
+              f"<colgroup>{cols}</colgroup>")]
     rows = t.header + t.rows
     for ri, r in enumerate(rows):
         cls = ["r-" + r.kind] + (["lasthdr"] if ri == len(t.header) - 1 else [])
@@ -170,6 +170,6 @@ def render(doc: Document, out: Path) -> None:
         cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
                f"--print-to-pdf={out.resolve()}", "--no-pdf-header-footer", src.as_uri()]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if p.returncode != 0 or not out.exists():
             raise RuntimeError(f"chromium failed ({p.returncode}): {p.stderr[-500:]}")

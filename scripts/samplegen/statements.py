@@ -184,7 +184,7 @@ def ifrs_income(v: Variant, d: ReportData, pick: int) -> list[Line]:
 def cas_income_en(v: Variant) -> list[Line]:
     """The CAS consolidated income statement as English translations of A-share reports print it."""
     w = v.wrapped_labels
-    x = lambda label: _wrap(label, w, 34)  # noqa: E731
+    x = lambda label: _wrap(label, w, 34)
     return [
         L("I. Total operating revenue", "total_revenue"),
         L("Including: Operating revenue", "revenue", "revenue", 1, item="revenue"),
