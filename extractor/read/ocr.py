@@ -41,6 +41,11 @@ from .health import english_like
 if TYPE_CHECKING:
     import numpy as np
 
+# numpy (loaded for the first page OCR'd, under the report's memory limit) starts OpenBLAS, which maps a
+# buffer and a thread stack per CPU: on a large machine that is gigabytes of address space, enough to
+# trip the default --memory-limit. Only array arithmetic is done here: one thread is enough.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 INSTALL_HINT = ("install Tesseract with its Chinese and English data: "
                 "`apt install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng` "
                 "(or set TESSDATA_PREFIX to a folder holding chi_sim/chi_tra/eng.traineddata)")
