@@ -356,7 +356,11 @@ class ReviewServer:
             for channel in list(server._map.values()):  # type: ignore[union-attr]
                 channel.close()
 
-        server.trigger.pull_trigger(close_all)  # type: ignore[union-attr]
+        if not self._stopped.is_set():
+            try:
+                server.trigger.pull_trigger(close_all)  # type: ignore[union-attr]
+            except OSError:  # the loop ended meanwhile and closed its trigger: nothing left to close
+                pass
         self._stopped.wait(10)
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
