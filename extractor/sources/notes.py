@@ -77,7 +77,6 @@ def _heading_pages(doc: Document, book: PatternBook, item: str, start: int) -> l
 # top-level note headings only ("33、 销售费用", "七、61 销售费用"); "(1) …" sub-items would mislead
 _NUMBER = rxcache.compile(r"\d{1,3}")
 _NUMBERED = rxcache.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．])?(\d{1,3})[、.．]\s*(\D{2,24})$")
-_BARE_NUMBER = rxcache.compile(r"\d{1,3}")
 _TITLE = rxcache.compile(r"\D{2,24}")
 
 
@@ -137,7 +136,7 @@ def _page_headings(doc: Document, book: PatternBook, index: int) -> list[tuple[i
     lines = [s.strip() for s in doc.text(index).split("\n") if s.strip()]
     out = []
     for i, raw in enumerate(lines):
-        bare = _BARE_NUMBER.fullmatch(raw)
+        bare = _NUMBER.fullmatch(raw)
         if _HEADING_NUMBER.fullmatch(fold(raw)) and i + 1 < len(lines):
             raw = raw + lines[i + 1]
         m = _NUMBERED.match(fold(raw))
@@ -214,11 +213,11 @@ def _read_note(doc: Document, book: PatternBook, item: str, index: int, statemen
     lines = doc.quick_lines(index)
     start = next((i for i, line in enumerate(lines) if heading_item(line.text, book) == item
                   # the number alone on its line, the title on the next (Hong Kong notes)
-                  or (i + 1 < len(lines) and _BARE_NUMBER.fullmatch(line.text.strip())
+                  or (i + 1 < len(lines) and _NUMBER.fullmatch(line.text.strip())
                       and heading_item(line.text.strip() + lines[i + 1].text, book) == item)), None)
     if start is None:
         return None
-    if _BARE_NUMBER.fullmatch(lines[start].text.strip()):
+    if _NUMBER.fullmatch(lines[start].text.strip()):
         start += 1
     heading = lines[start]
     body: list[Line] = []

@@ -192,17 +192,22 @@ def page_count_bomb(out: Path, pages: int) -> Path:
     """A PDF with ``pages`` pages that all draw one shared content stream: a few bytes per page to
     store, a full page's work each to read."""
     text = b"BT /F1 10 Tf 72 770 Td (Filler page of a page-count bomb: nothing to read here.) Tj ET"
+    out.write_bytes(_shared_content(pages, f"<< /Length {len(text)} >>\nstream\n".encode() + text + b"\nendstream"))
+    return out
+
+
+def _shared_content(pages: int, stream: bytes) -> bytes:
+    """A PDF of ``pages`` pages that all draw the content stream object ``stream`` in Helvetica."""
     first = 5
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(text)} >>\nstream\n".encode() + text + b"\nendstream",
+        stream,
     ]
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
     objects.extend(page for _ in range(pages))
-    out.write_bytes(raw_pdf(objects))
-    return out
+    return raw_pdf(objects)
 
 
 def raw_pdf(objects: list[bytes]) -> bytes:
@@ -440,17 +445,11 @@ def whitespace_bomb(out: Path, pages: int = 3000, megabytes: int = 20) -> Path:
     its line of text: a few dozen kB that take a fraction of a second a page, minutes in all."""
     content = b" " * (megabytes << 20) + b"BT /F1 10 Tf 72 770 Td (Filler page: nothing to read here.) Tj ET"
     raw = zlib.compress(content, 9)
-    first = 5
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Count {pages} /Kids [{' '.join(f'{first + i} 0 R' for i in range(pages))}] >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(raw)} /Filter /FlateDecode >>\nstream\n".encode() + raw + b"\nendstream",
-    ]
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
-    objects.extend(page for _ in range(pages))
-    out.write_bytes(raw_pdf(objects))
+    out.write_bytes(_shared_content(
+        pages, f"<< /Length {len(raw)} /Filter /FlateDecode >>\nstream\n".encode() + raw + b"\nendstream"))
     return out
+
+
 # --- structural mutations (pymupdf edits of a report's pages) ------------------------------------
 
 STRUCTURAL = ("content_ops", "broken_tounicode", "scanned_statement", "deep_nesting", "huge_page",
